@@ -1,0 +1,22 @@
+{
+    "name": "Amazon Connector",
+    "summary": "Import Amazon orders, confirm shipments and cancellations through SP-API",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "website": "https://github.com/amazon-connector/amazon_connector",
+    "author": "amazon_connector contributors",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "sale_stock", "stock_delivery"],
+    "external_dependencies": {"python": ["python-amazon-sp-api", "httpx"]},
+    "data": [
+        "security/amazon_connector_security.xml",
+        "security/ir.model.access.csv",
+        "data/amazon_marketplace_data.xml",
+        "views/amazon_channel_views.xml",
+        "views/amazon_marketplace_views.xml",
+        "views/amazon_sync_log_views.xml",
+        "views/amazon_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

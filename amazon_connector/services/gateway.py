@@ -1,0 +1,413 @@
+"""The one door to SP-API: python-amazon-sp-api clients built for a channel, paced and retried.
+
+Every model goes through :class:`SpApiGateway`. It builds the library's clients for the
+channel's region (or the configured base URL of an emulator or sandbox), exchanges the refresh
+token at LWA with our own expiry-aware token cache, paces calls with :mod:`.rate_limiter`,
+retries throttled and transient failures with back-off, and turns every failure into one of
+the typed errors of :mod:`.errors`. It never logs a secret or a token.
+
+Two quirks of python-amazon-sp-api 2.1.35 are handled here: it builds the ``host`` header as
+if every URL were https (``endpoint[8:]``), and it raises nothing for an error answer whose
+body is not JSON. Both are fixed in :class:`_GatewayClientMixin`.
+"""
+
+import hashlib
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import httpx
+from sp_api.api import Sellers
+from sp_api.api.orders.orders_2026_01_01 import OrdersV20260101
+from sp_api.auth import AccessTokenClient, AccessTokenResponse
+from sp_api.base._transport_httpx import HttpxTransport
+
+from . import errors
+from .rate_limiter import RateLimiter
+
+_logger = logging.getLogger(__name__)
+
+REGION_ENDPOINTS = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+# Refresh an access token this long before Amazon says it expires.
+TOKEN_EXPIRY_MARGIN = 60
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+    def __repr__(self):  # never print secrets, even in a traceback's locals
+        return f"Credentials(client_id={self.client_id!r}, client_secret=***, refresh_token=***)"
+
+    def as_library_dict(self):
+        return {
+            "lwa_app_id": self.client_id,
+            "lwa_client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+        }
+
+
+@dataclass(frozen=True)
+class _Marketplace:
+    """Duck-typed stand-in for ``sp_api.base.Marketplaces`` carrying our own endpoint."""
+
+    endpoint: str
+    marketplace_id: str
+    region: str
+
+
+class _TokenCache:
+    """Access tokens per (LWA URL, client id, refresh token digest), honouring ``expires_in``.
+
+    The library's own cache ignores ``expires_in`` and is keyed by the refresh token alone;
+    ours expires tokens on time and can be invalidated when SP-API calls one expired.
+    """
+
+    def __init__(self):
+        self._tokens = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(token_url, credentials):
+        digest = hashlib.sha256(credentials.refresh_token.encode()).hexdigest()
+        return (token_url, credentials.client_id, digest)
+
+    def get(self, key):
+        with self._lock:
+            token, expires_at = self._tokens.get(key, (None, 0))
+            return token if token and expires_at > time.monotonic() else None
+
+    def put(self, key, token, expires_in):
+        lifetime = max(float(expires_in or 3600) - TOKEN_EXPIRY_MARGIN, 1.0)
+        with self._lock:
+            self._tokens[key] = (token, time.monotonic() + lifetime)
+
+    def invalidate(self, key):
+        with self._lock:
+            self._tokens.pop(key, None)
+
+
+TOKEN_CACHE = _TokenCache()
+
+
+class _LwaClient(AccessTokenClient):
+    """LWA exchange through the library's client, with typed errors and our token cache."""
+
+    token_url = LWA_TOKEN_URL
+    timeout = 30.0
+
+    def __init__(self, refresh_token=None, credentials=None, proxies=None, verify=True):
+        super().__init__(refresh_token, credentials, proxies, verify)
+        self._transport = HttpxTransport(timeout=self.timeout, proxies=proxies, verify=verify)
+
+    def _cache_key(self):
+        return _TokenCache.key(
+            self.token_url,
+            Credentials(self.cred.client_id, self.cred.client_secret, self.cred.refresh_token),
+        )
+
+    def get_auth(self):
+        key = self._cache_key()
+        token = TOKEN_CACHE.get(key)
+        if token is None:
+            answer = self._request(self.token_url, self.data, self.headers)
+            token = answer.get("access_token")
+            if not token:
+                raise errors.TransientError("Amazon's login service answered without a token.")
+            TOKEN_CACHE.put(key, token, answer.get("expires_in"))
+        return AccessTokenResponse(access_token=token, token_type="bearer")
+
+    def _request(self, url, data, headers):
+        try:
+            response = self._transport.request("POST", url, data=data, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise errors.TransientError("Amazon's login service did not answer in time.") from exc
+        except httpx.TransportError as exc:
+            raise errors.NetworkError(_network_message(url)) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code == 200 and isinstance(body, dict):
+            return body
+        return _raise_lwa_error(response.status_code, body if isinstance(body, dict) else {})
+
+
+def _raise_lwa_error(status, body):
+    code = body.get("error")
+    description = body.get("error_description") or ""
+    if code == "invalid_grant":
+        raise errors.AuthorizationRevoked(
+            "Amazon no longer accepts this channel's authorisation (the refresh token is "
+            "revoked, expired or unknown). Authorise the app again in Seller Central and "
+            "paste the new refresh token.",
+            code=code,
+            status=status,
+            details=description,
+        )
+    if code in ("invalid_client", "unauthorized_client"):
+        raise errors.CredentialsRejected(
+            "Amazon rejected the LWA client id or client secret. Copy both again from the "
+            "app's LWA credentials in the Developer Console.",
+            code=code,
+            status=status,
+            details=description,
+        )
+    if status >= 500 or not code:
+        raise errors.TransientError(
+            f"Amazon's login service failed (HTTP {status}). It will be retried.",
+            code=code,
+            status=status,
+        )
+    raise errors.BadRequest(
+        f"Amazon's login service refused the request: {description or code}",
+        code=code,
+        status=status,
+    )
+
+
+def _network_message(url):
+    host = urlsplit(url).netloc or url
+    return f"Amazon could not be reached at {host} (network down or wrong address)."
+
+
+def _retry_after(response, default):
+    for header in ("retry-after", "x-amzn-ratelimit-limit"):
+        value = response.headers.get(header)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if number > 0:
+            return number if header == "retry-after" else 1.0 / number
+    return default
+
+
+def _error_from_response(response):
+    """Map an SP-API error answer (JSON or not) to a typed error."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    first = {}
+    if isinstance(body, dict) and body.get("errors"):
+        first = body["errors"][0] or {}
+    code = first.get("code")
+    message = first.get("message") or f"Amazon answered HTTP {status}."
+    details = first.get("details") or None
+    kwargs = {"code": code, "status": status, "details": details}
+    if status == 429:
+        return errors.Throttled(
+            "Amazon's request quota is used up for now; the call waits and is retried.",
+            retry_after=_retry_after(response, 2.0),
+            **kwargs,
+        )
+    if status in (401, 403):
+        if "expired" in f"{message} {details or ''}".lower():
+            return errors.AccessTokenExpired(message, **kwargs)
+        return errors.AccessDenied(message, **kwargs)
+    if status == 404:
+        return errors.NotFound(message, **kwargs)
+    if status >= 500 or body is None:
+        return errors.TransientError(
+            f"Amazon failed to answer (HTTP {status}); the call will be retried.", **kwargs
+        )
+    return errors.BadRequest(message, **kwargs)
+
+
+class _GatewayClientMixin:
+    """Fixes the library's host header and makes every error answer raise."""
+
+    @property
+    def headers(self):
+        headers = super().headers
+        headers["host"] = urlsplit(self.endpoint).netloc
+        return headers
+
+    def _check_response(self, res, *args, **kwargs):
+        if res.status_code >= 400:
+            raise _error_from_response(res)
+        return super()._check_response(res, *args, **kwargs)
+
+
+@lru_cache(maxsize=None)
+def _client_class(api_class):
+    return type(f"Gateway{api_class.__name__}", (_GatewayClientMixin, api_class), {})
+
+
+@lru_cache(maxsize=64)
+def _lwa_class(token_url, timeout):
+    return type("GatewayLwaClient", (_LwaClient,), {"token_url": token_url, "timeout": timeout})
+
+
+class _RedactAccessTokens(logging.Filter):
+    """python-amazon-sp-api logs request headers at debug level; hide the token in them."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, dict) and "x-amz-access-token" in arg for arg in record.args
+        ):
+            record.args = tuple(
+                dict(arg, **{"x-amz-access-token": "***"})
+                if isinstance(arg, dict) and "x-amz-access-token" in arg
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
+for _name in ("sp_api.base.client", "sp_api.auth.access_token_client"):
+    logging.getLogger(_name).addFilter(_RedactAccessTokens())
+
+
+class SpApiGateway:
+    """SP-API calls for one seller account in one region.
+
+    ``seller_key`` identifies the seller for rate limiting (several gateways of the same
+    seller share the buckets of the ``limiter`` they are given).
+    """
+
+    def __init__(
+        self,
+        *,
+        seller_key,
+        credentials,
+        region,
+        default_marketplace_id,
+        base_url=None,
+        lwa_url=None,
+        timeout=30.0,
+        max_retries=6,
+        max_wait=120.0,
+        limiter=None,
+        sleep=time.sleep,
+    ):
+        region = (region or "").lower()
+        if not base_url and region not in REGION_ENDPOINTS:
+            raise errors.BadRequest(f"Unknown SP-API region {region!r}.")
+        self.seller_key = seller_key
+        self.credentials = credentials
+        self.region = region
+        self.default_marketplace_id = default_marketplace_id
+        self.base_url = (base_url or REGION_ENDPOINTS[region]).rstrip("/")
+        self.lwa_url = lwa_url or LWA_TOKEN_URL
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.limiter = limiter or RateLimiter()
+        self.sleep = sleep
+        self.call_counts = Counter()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _client(self, api_class, marketplace_id=None):
+        marketplace = _Marketplace(
+            self.base_url, marketplace_id or self.default_marketplace_id, self.region
+        )
+        return _client_class(api_class)(
+            marketplace,
+            credentials=self.credentials.as_library_dict(),
+            timeout=self.timeout,
+            auth_token_client_class=_lwa_class(self.lwa_url, self.timeout),
+        )
+
+    def _invalidate_token(self):
+        TOKEN_CACHE.invalidate(_TokenCache.key(self.lwa_url, self.credentials))
+
+    def call(self, operation, api_class, method, *args, marketplace_id=None, **kw):
+        """Run one SP-API operation with pacing, retries and typed errors.
+
+        Throttling and transient failures are retried up to ``max_retries`` times with
+        back-off (never waiting more than ``max_wait`` at once); an access token reported
+        expired is refreshed once. Anything else is raised to the caller at once.
+        """
+        attempt = 0
+        token_refreshed = False
+        while True:
+            self.sleep_for(self.limiter.reserve(self.seller_key, operation))
+            self.call_counts[operation] += 1
+            try:
+                response = self._send(api_class, method, args, kw, marketplace_id)
+            except errors.AccessTokenExpired:
+                if token_refreshed:
+                    raise
+                token_refreshed = True
+                self._invalidate_token()
+                continue
+            except errors.Throttled as exc:
+                self.limiter.drain(self.seller_key, operation)
+                attempt += 1
+                if attempt > self.max_retries:
+                    raise
+                _logger.info("SP-API %s throttled, retrying in %.1fs", operation, exc.retry_after)
+                self.sleep_for(exc.retry_after)
+                continue
+            except errors.TransientError as exc:
+                attempt += 1
+                if attempt > self.max_retries:
+                    raise
+                delay = min(2.0**attempt, self.max_wait)
+                _logger.info("SP-API %s failed (%s), retrying in %.0fs", operation, exc, delay)
+                self.sleep_for(delay)
+                continue
+            self._learn_rate(operation, response)
+            return response
+
+    def sleep_for(self, seconds):
+        if seconds > 0:
+            self.sleep(min(seconds, self.max_wait))
+
+    def _send(self, api_class, method, args, kwargs, marketplace_id):
+        try:
+            with self._client(api_class, marketplace_id) as client:
+                return getattr(client, method)(*args, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise errors.TransientError("Amazon did not answer in time.") from exc
+        except httpx.ConnectError as exc:
+            raise errors.NetworkError(_network_message(self.base_url)) from exc
+        except httpx.TransportError as exc:
+            raise errors.TransientError(
+                "The connection to Amazon broke off before an answer came."
+            ) from exc
+
+    def _learn_rate(self, operation, response):
+        try:
+            rate = float(response.rate_limit)
+        except (TypeError, ValueError):
+            return
+        self.limiter.update_rate(self.seller_key, operation, rate)
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def check_connection(self):
+        """Exchange the refresh token now (not from cache) and list the seller's marketplaces."""
+        self._invalidate_token()
+        return self.marketplace_participations()
+
+    def marketplace_participations(self):
+        response = self.call(
+            "getMarketplaceParticipations", Sellers, "get_marketplace_participation"
+        )
+        return response.payload if isinstance(response.payload, list) else []
+
+    def search_orders(self, **params):
+        """One searchOrders page (Orders v2026-01-01); returns (orders, next_token)."""
+        response = self.call("searchOrders", OrdersV20260101, "search_orders", **params)
+        return response.payload.get("orders", []), response.next_token
+
+    def get_order(self, order_id, included_data=()):
+        params = {"includedData": list(included_data)} if included_data else {}
+        response = self.call("getOrder", OrdersV20260101, "get_order", order_id, **params)
+        return response.payload.get("order", response.payload)
