@@ -1,0 +1,589 @@
+"""The emulator: state, LWA tokens, and a real HTTP server that dispatches to ``ops`` handlers.
+
+Every request goes through the same pipeline, in Amazon's order: route match (the Host header
+is ignored, python-amazon-sp-api sends a wrong one to plain-http hosts), access-token check,
+rate limit, scripted fault, handler. Every SP-API and LWA request is recorded; the control API
+(``/_emulator/...``) is not, so counts only show what the system under test did.
+"""
+
+import copy
+import importlib
+import itertools
+import json
+import logging
+import random
+import secrets
+import socket
+import struct
+import threading
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .clock import Clock, isoformat
+from .faults import EXPIRED_PAGINATION_TOKEN, Faults
+from .ratelimit import RateLimiter
+from .recorder import Recorder, decode_body
+from .routing import ApiError, Request, Response, match
+
+_logger = logging.getLogger(__name__)
+
+CORE_OPERATION_MODULES = ("lwa", "sellers", "orders", "notifications", "control")
+OPTIONAL_OPERATION_MODULES = ("shipments", "feeds", "listings")
+CONTROL_PREFIX = "_emulator"
+
+DEFAULT_CLIENT_ID = "amzn1.application-oa2-client.emulator"
+DEFAULT_CLIENT_SECRET = "emulator-client-secret"
+AUTHORIZATION_CODE_TTL = 300  # Amazon's authorization codes are valid for 5 minutes
+
+# Grantless tokens carry a scope; the path prefix decides which scope an operation needs.
+GRANTLESS_SCOPES = {"/notifications/": "sellingpartnerapi::notifications"}
+# Operations the model marks grantless that Amazon also serves with a seller token
+# (python-amazon-sp-api 2.1.35 calls them with the seller's token).
+SELLER_TOKEN_ALSO_ACCEPTED = {"getSubscriptionById", "deleteSubscriptionById"}
+
+ACCESS_DENIED = "Access to requested resource is denied."
+THROTTLED = "You exceeded your quota for the requested resource."
+HTML_ERROR_PAGE = (
+    "<html><head><title>502 Bad Gateway</title></head><body>"
+    "<center><h1>502 Bad Gateway</h1></center></body></html>"
+)
+
+
+@dataclass
+class Seller:
+    seller_id: str
+    name: str
+    marketplace_ids: list
+    granted_data: set = field(
+        default_factory=set
+    )  # includedData values the app may get
+    client_id: str = DEFAULT_CLIENT_ID
+    refresh_token: str = ""  # the first one registered; more can come from auth codes
+
+
+@dataclass
+class RefreshGrant:
+    token: str
+    seller_id: str
+    client_id: str
+    revoked: bool = False
+
+
+@dataclass
+class AccessToken:
+    token: str
+    client_id: str
+    expires_at: float  # emulated POSIX seconds
+    seller_id: str | None = None  # None for a grantless token
+    scope: str | None = None
+
+
+@dataclass
+class AuthorizationCode:
+    code: str
+    seller_id: str
+    client_id: str
+    expires_at: float
+    used: bool = False
+
+
+def load_operations():
+    """Import the ``ops`` modules so their routes register; tolerate only absent optional ones."""
+    for name in CORE_OPERATION_MODULES:
+        importlib.import_module(f"spapi_emulator.ops.{name}")
+    for name in OPTIONAL_OPERATION_MODULES:
+        module = f"spapi_emulator.ops.{name}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def sp_error(status, code, message, details=""):
+    return ApiError(status, code, message, details).to_response()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like Amazon's endpoints
+    server_version = "spapi-emulator"
+    timeout = 120  # seconds an idle keep-alive connection may wait for its next request
+
+    def setup(self):
+        super().setup()
+        self.server.emulator._connections.add(self.connection)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.emulator._connections.discard(self.connection)
+
+    def _serve(self):
+        self.server.emulator._serve(self)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format, *args):
+        _logger.debug("%s %s", self.address_string(), format % args)
+
+
+class Emulator:
+    """A local SP-API. Use as a context manager or call ``start()`` / ``stop()``."""
+
+    def __init__(
+        self,
+        seed=0,
+        speed=1.0,
+        token_ttl=3600,
+        fault_timeout=10.0,
+        start_time=None,
+        max_recorded=50_000,
+        rate_limits=None,
+    ):
+        load_operations()
+        self.seed = seed
+        self.clock = Clock(speed, start_time)
+        self.lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self.token_ttl = token_ttl
+        self.secret = secrets.token_bytes(16)  # signs pagination tokens
+        # Amazon-side state; handlers read and change it under ``self.lock``.
+        self.sellers = {}
+        self.orders = {}
+        self.order_seller = {}
+        self.listings = {}
+        self.feeds = {}
+        self.documents = {}
+        self.destinations = {}
+        self.subscriptions = {}
+        # LWA state.
+        self.apps = {}  # client_id -> client_secret
+        self.refresh_tokens = {}  # token -> RefreshGrant
+        self.access_tokens = {}  # token -> AccessToken (expired ones kept a day, to say so)
+        self.authorization_codes = {}  # code -> AuthorizationCode
+        self.rate_limiter = RateLimiter(self.clock, rate_limits)
+        self.faults = Faults(seed, fault_timeout)
+        self.recorder = Recorder(max_recorded)
+        self.base_url = None
+        self._ids = itertools.count(1)
+        self._server = None
+        self._thread = None
+        self._connections = set()
+        self._stopping = threading.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, port=0) -> str:
+        """Serve on 127.0.0.1:port (0 = a free port) in a background thread; return the URL."""
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        self._stopping.clear()
+        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        server.daemon_threads = True
+        server.emulator = self
+        self._server = server
+        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections (held ``timeout`` faults end at once)."""
+        if self._server is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        for connection in list(self._connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self):
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def port(self):
+        return self._server.server_address[1] if self._server else None
+
+    # ------------------------------------------------------------------ helpers for handlers
+    def new_id(self, prefix="") -> str:
+        """A unique, deterministic id: ``prefix`` + a zero-padded counter."""
+        return f"{prefix}{next(self._ids):06d}"
+
+    def touch(self, order_id) -> None:
+        """Mark an order as changed now, so ``lastUpdatedAfter`` searches see it."""
+        with self.lock:
+            self.orders[order_id]["lastUpdatedTime"] = isoformat(self.clock.now())
+
+    def token_for(self, req: Request):
+        """The AccessToken a request was authenticated with (None on ``auth="none"`` routes)."""
+        return self.access_tokens.get(req.headers.get("x-amz-access-token", ""))
+
+    # ------------------------------------------------------------------ sellers and LWA
+    def add_seller(
+        self,
+        seller_id,
+        name=None,
+        marketplace_ids=("ATVPDKIKX0DER",),
+        granted_data=(),
+        client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET,
+        refresh_token=None,
+    ) -> Seller:
+        """Register a seller who authorised the LWA app ``client_id``; returns the Seller.
+
+        ``granted_data`` lists the restricted ``includedData`` sets (``BUYER``, ``RECIPIENT``)
+        the app's roles allow for this seller. Without ``refresh_token`` one is generated.
+        """
+        from .ops.sellers import MARKETPLACES
+
+        unknown = [m for m in marketplace_ids if m not in MARKETPLACES]
+        if not marketplace_ids or unknown:
+            raise ValueError(
+                f"unknown or no marketplace ids: {unknown or marketplace_ids}"
+            )
+        with self.lock:
+            if self.apps.get(client_id, client_secret) != client_secret:
+                raise ValueError(f"app {client_id} is registered with another secret")
+            token = refresh_token or self.new_id("Atzr|emulator-")
+            grant = self.refresh_tokens.get(token)
+            if grant and grant.seller_id != seller_id:
+                raise ValueError("that refresh token belongs to another seller")
+            self.apps[client_id] = client_secret
+            self.refresh_tokens[token] = RefreshGrant(token, seller_id, client_id)
+            seller = Seller(
+                seller_id=seller_id,
+                name=name or f"Seller {seller_id}",
+                marketplace_ids=list(marketplace_ids),
+                granted_data={value.upper() for value in granted_data},
+                client_id=client_id,
+                refresh_token=token,
+            )
+            self.sellers[seller_id] = seller
+            return seller
+
+    def add_authorization_code(
+        self, code, seller_id, client_id=DEFAULT_CLIENT_ID
+    ) -> None:
+        """Register an OAuth code (as after a seller consents) for the ``authorization_code``
+        grant; it is valid 5 emulated minutes and once."""
+        with self.lock:
+            if seller_id not in self.sellers or client_id not in self.apps:
+                raise ValueError("add the seller and its app first")
+            expires = self.clock.timestamp() + AUTHORIZATION_CODE_TTL
+            self.authorization_codes[code] = AuthorizationCode(
+                code, seller_id, client_id, expires
+            )
+
+    def grant_refresh_token(self, seller_id, client_id=DEFAULT_CLIENT_ID) -> str:
+        """A new refresh token for a seller's consent to an app (authorization_code grant)."""
+        with self.lock:
+            token = self.new_id("Atzr|emulator-")
+            self.refresh_tokens[token] = RefreshGrant(token, seller_id, client_id)
+            return token
+
+    def revoke_refresh_token(self, token) -> None:
+        """The seller withdrew consent: the refresh token now gets ``invalid_grant``.
+
+        Access tokens already issued stay valid until they expire.
+        """
+        with self.lock:
+            self.refresh_tokens[token].revoked = True
+
+    def issue_access_token(self, client_id, seller_id=None, scope=None) -> AccessToken:
+        """A new access token valid ``token_ttl`` emulated seconds (seller or grantless)."""
+        now = self.clock.timestamp()
+        prefix = "Atza|" if seller_id else "Atc|"
+        token = AccessToken(
+            token=prefix + secrets.token_urlsafe(32),
+            client_id=client_id,
+            expires_at=now + self.token_ttl,
+            seller_id=seller_id,
+            scope=scope,
+        )
+        with self.lock:
+            for stale in [
+                t for t, a in self.access_tokens.items() if a.expires_at < now - 86400
+            ]:
+                del self.access_tokens[stale]
+            self.access_tokens[token.token] = token
+        return token
+
+    # ------------------------------------------------------------------ orders
+    def load_orders(self, seller_id, orders) -> list:
+        """Store v2026-01-01 Order dicts (copied) as ``seller_id``'s; returns their ids."""
+        with self.lock:
+            if seller_id not in self.sellers:
+                raise ValueError(f"unknown seller {seller_id}")
+            ids = []
+            for order in orders:
+                order_id = order["orderId"]
+                owner = self.order_seller.get(order_id, seller_id)
+                if owner != seller_id:
+                    raise ValueError(f"order {order_id} belongs to seller {owner}")
+                self.orders[order_id] = copy.deepcopy(order)
+                self.order_seller[order_id] = seller_id
+                ids.append(order_id)
+            return ids
+
+    def seed_orders(
+        self, seller_id, seed, count, marketplace_ids=None, **kwargs
+    ) -> list:
+        """Generate ``count`` deterministic orders (spapi_emulator.generator) for a seller."""
+        from . import generator
+
+        with self.lock:
+            seller = self.sellers[seller_id]
+            orders = generator.generate_orders(
+                seed=seed,
+                count=count,
+                seller_id=seller_id,
+                marketplace_ids=list(marketplace_ids or seller.marketplace_ids),
+                now=self.clock.now(),
+                **kwargs,
+            )
+            return self.load_orders(seller_id, orders)
+
+    def evolve_orders(self, seed, count, seller_id=None) -> list:
+        """Let time act on up to ``count`` orders (ship, cancel...); returns the changed ids."""
+        from . import generator
+
+        with self.lock:
+            orders = [
+                order
+                for order_id, order in self.orders.items()
+                if seller_id in (None, self.order_seller[order_id])
+            ]
+            changed = list(
+                generator.evolve_orders(
+                    orders, random.Random(seed), self.clock.now(), count
+                )
+            )
+            for order_id in changed:
+                self.touch(order_id)
+            return changed
+
+    # ------------------------------------------------------------------ observation and tuning
+    def calls(self, operation=None) -> int:
+        return self.recorder.calls(operation)
+
+    def requests(self, operation=None) -> list:
+        return self.recorder.requests(operation)
+
+    def reset_calls(self) -> None:
+        self.recorder.reset()
+
+    def set_rate_limit(self, operation, rate, burst) -> None:
+        self.rate_limiter.set_limit(operation, rate, burst)
+
+    def refill_buckets(self) -> None:
+        self.rate_limiter.refill()
+
+    # ------------------------------------------------------------------ request pipeline
+    def _serve(self, handler):
+        received = self.clock.now()
+        split = urlsplit(handler.path)
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        body = handler.rfile.read(length) if length > 0 else b""
+        route, params = match(handler.command, split.path)
+        req = Request(
+            method=handler.command,
+            path=unquote(split.path),
+            path_params={k: unquote(v) for k, v in (params or {}).items()}
+            if route
+            else {},
+            query=parse_qs(split.query, keep_blank_values=True),
+            headers=headers,
+            body=body,
+            operation=route.operation if route else "unknown",
+        )
+        is_control = req.operation.startswith(CONTROL_PREFIX)
+        fault = None
+        try:
+            if route is None:
+                response = sp_error(404, "NotFound", "Resource not found.")
+                if params == "method":
+                    response = sp_error(405, "MethodNotAllowed", "Method not allowed.")
+            else:
+                response, fault = self._dispatch(route, req, is_control)
+        except ApiError as exc:
+            response = exc.to_response()
+        except Exception:
+            _logger.exception("handler of %s failed", req.operation)
+            response = sp_error(
+                500, "InternalFailure", "We encountered an internal error."
+            )
+
+        if fault in ("timeout", "reset"):
+            self._break_connection(handler, fault)
+        else:
+            if not is_control:
+                response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+                rate = self.rate_limiter.header_value(req.operation)
+                if rate is not None:
+                    response.headers.setdefault("x-amzn-RateLimit-Limit", rate)
+            self._send(handler, response)
+        if not is_control:
+            self._record(received, req, response, fault)
+
+    def _dispatch(self, route, req, is_control):
+        """Auth, rate limit, fault, handler. Returns (response, fault kind or None)."""
+        caller = "anonymous"
+        if route.auth != "none":
+            token = self._authenticate(route, req)
+            req.seller_id = token.seller_id
+            caller = f"{token.seller_id or ''}|{token.client_id}"
+        if not self.rate_limiter.take(caller, route.operation):
+            return sp_error(429, "QuotaExceeded", THROTTLED), None
+        fault = None if is_control else self.faults.next(route.operation)
+        if fault in ("timeout", "reset"):
+            return None, fault
+        if fault:
+            return self._fault_response(fault, route.operation), fault
+        with self.lock:
+            result = route.handler(self, req)
+        if not isinstance(result, Response):
+            result = Response(200, result)
+        return result, None
+
+    def _authenticate(self, route, req) -> AccessToken:
+        value = req.headers.get("x-amz-access-token", "")
+        token = self.access_tokens.get(value)
+        if token is None:
+            details = "The access token you provided is revoked, malformed or invalid."
+            raise ApiError(403, "Unauthorized", ACCESS_DENIED, details if value else "")
+        if token.expires_at <= self.clock.timestamp():
+            raise ApiError(
+                403,
+                "Unauthorized",
+                ACCESS_DENIED,
+                "The access token you provided has expired.",
+            )
+        if route.auth == "lwa" and token.seller_id is None:
+            raise ApiError(
+                403,
+                "Unauthorized",
+                ACCESS_DENIED,
+                "This operation needs a seller's access token.",
+            )
+        if route.auth == "grantless":
+            if token.seller_id is not None:
+                if route.operation not in SELLER_TOKEN_ALSO_ACCEPTED:
+                    raise ApiError(
+                        403,
+                        "Unauthorized",
+                        ACCESS_DENIED,
+                        "This operation is grantless: use a client_credentials token.",
+                    )
+            else:
+                for prefix, scope in GRANTLESS_SCOPES.items():
+                    if req.path.startswith(prefix) and token.scope != scope:
+                        raise ApiError(
+                            403,
+                            "Unauthorized",
+                            ACCESS_DENIED,
+                            f"The access token you provided lacks the scope {scope}.",
+                        )
+        return token
+
+    def _fault_response(self, kind, operation) -> Response:
+        """The answer of a fault that still answers (all but ``timeout`` and ``reset``)."""
+        if kind == "not_json":
+            return Response(502, HTML_ERROR_PAGE, content_type="text/html")
+        if (
+            operation == "lwa"
+        ):  # LWA speaks OAuth errors, not SP-API's {"errors": [...]}
+            status = {"429": 429, "500": 500, "503": 503}.get(kind, 400)
+            error = {
+                429: "slow_down",
+                500: "server_error",
+                503: "temporarily_unavailable",
+            }
+            return Response(
+                status,
+                {
+                    "error": error.get(status, "invalid_grant"),
+                    "error_description": "Injected fault: " + kind,
+                },
+            )
+        if kind == "429":
+            return sp_error(429, "QuotaExceeded", THROTTLED)
+        if kind == "500":
+            return sp_error(500, "InternalFailure", "We encountered an internal error.")
+        if kind == "503":
+            return sp_error(
+                503, "ServiceUnavailable", "Service temporarily unavailable."
+            )
+        if kind == "expired_token":
+            return sp_error(
+                403,
+                "Unauthorized",
+                ACCESS_DENIED,
+                "The access token you provided has expired.",
+            )
+        return sp_error(400, "InvalidInput", EXPIRED_PAGINATION_TOKEN)
+
+    def _break_connection(self, handler, kind):
+        """``timeout``: hold the request, then close silently. ``reset``: TCP RST now."""
+        handler.close_connection = True
+        if kind == "timeout":
+            self._stopping.wait(self.faults.timeout_delay)
+            return
+        handler.connection.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+        )
+        handler.rfile.close()  # the buffered reader holds a reference that delays close()
+        handler.connection.close()
+
+    def _send(self, handler, response: Response):
+        body = response.body
+        if isinstance(body, (dict, list)):
+            data = json.dumps(body).encode()
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = bytes(body or b"")
+        handler.send_response(response.status)
+        header_names = {name.lower() for name in response.headers}
+        if data and "content-type" not in header_names:
+            handler.send_header("Content-Type", response.content_type)
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in response.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        if data:
+            handler.wfile.write(data)
+
+    def _record(self, received, req, response, fault):
+        broken = fault in ("timeout", "reset")
+        body = None if broken else response.body
+        if isinstance(body, (bytes, bytearray)):
+            body = decode_body(bytes(body), response.content_type)
+        self.recorder.record(
+            {
+                "time": received.isoformat(),
+                "operation": req.operation,
+                "method": req.method,
+                "path": req.path,
+                "query": req.query,
+                "body": decode_body(req.body, req.headers.get("content-type", "")),
+                "status": None if broken else response.status,
+                "response": body,
+                "seller_id": req.seller_id,
+                "fault": fault,
+            }
+        )
