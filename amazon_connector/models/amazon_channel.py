@@ -1,10 +1,13 @@
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway
+from ..services.order_mapper import MappingError, reproducing_rate
 from ..services.rate_limiter import RateLimiter
+from ..services.tax_rates import standard_vat_rate
 from .amazon_marketplace import REGIONS
 
 _logger = logging.getLogger(__name__)
@@ -26,6 +29,7 @@ class AmazonChannel(models.Model):
     """One Amazon seller account in one SP-API region, selling on one or more marketplaces."""
 
     _name = "amazon.channel"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Amazon Channel"
     _order = "sequence, name, id"
 
@@ -105,6 +109,83 @@ class AmazonChannel(models.Model):
         groups=MANAGER_GROUP,
         help="Technical: leave empty for https://api.amazon.com/auth/o2/token.",
     )
+    # -- order import ---------------------------------------------------------------------------
+    import_orders = fields.Boolean(string="Import Orders", default=True)
+    import_interval = fields.Integer(
+        string="Import Every (minutes)", default=15, help="How often the scheduler imports orders."
+    )
+    import_fba = fields.Boolean(
+        string="Import Amazon-Fulfilled Orders",
+        help="Import FBA orders as done deliveries from the Amazon warehouse, for records and "
+        "sales figures. They never touch the stock of your own warehouses.",
+    )
+    fba_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="FBA Warehouse",
+        check_company=True,
+        help="Warehouse standing for Amazon's fulfilment centres; created when needed.",
+    )
+    personal_data_access = fields.Boolean(
+        string="Personal Data Access",
+        help="Request buyer names, e-mails and street addresses from Amazon. The app must hold "
+        "Amazon's restricted roles. Without it, orders import with city, postcode and country "
+        "only.",
+    )
+    ignore_orders_before = fields.Datetime(
+        help="Orders purchased before this moment are never imported (e.g. the ones another "
+        "connector already brought in)."
+    )
+    max_order_age_days = fields.Integer(
+        string="Maximum Order Age (days)",
+        default=30,
+        help="Orders purchased longer ago than this are not imported.",
+    )
+    rescan_days = fields.Integer(
+        string="Rescan Last (days)",
+        default=7,
+        help="The daily 'Import missing orders' run looks this far back for orders the "
+        "regular import missed.",
+    )
+    included_vat = fields.Selection(
+        [
+            ("standard", "Standard VAT rate of the marketplace, included in the price"),
+            ("none", "No tax: book the gross amounts"),
+        ],
+        string="VAT on Gross Prices",
+        default="standard",
+        required=True,
+        help="Amazon gives no tax breakdown for consumer orders in VAT-inclusive marketplaces "
+        "(Europe, UK, Japan...). Taxes Amazon does report (US/CA sales tax, Business orders) "
+        "are always booked exactly as Amazon computed them.",
+    )
+    match_by_asin = fields.Boolean(
+        string="Match Products by ASIN",
+        help="When neither a listing nor a product's internal reference matches the SKU, "
+        "try the ASIN against the listings.",
+    )
+    default_carrier_id = fields.Many2one(
+        "delivery.carrier",
+        string="Default Carrier",
+        help="Carrier for orders whose shipping service has no mapping.",
+    )
+    import_high_water = fields.Datetime(
+        string="Imported Up To",
+        copy=False,
+        help="Every order Amazon changed before this moment has been imported and committed.",
+    )
+    last_import_date = fields.Datetime(
+        string="Last Successful Import", readonly=True, copy=False
+    )
+    last_import_attempt = fields.Datetime(readonly=True, copy=False)
+    last_rescan_date = fields.Datetime(string="Last Rescan", readonly=True, copy=False)
+    import_requested = fields.Boolean(copy=False, help="Technical: 'Import now' was asked for.")
+    status_mapping_ids = fields.One2many(
+        "amazon.status.mapping", "channel_id", string="Status Mapping", copy=True
+    )
+    shipping_mapping_ids = fields.One2many(
+        "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
+    )
+    listing_ids = fields.One2many("amazon.listing", "channel_id", string="Listings")
     sync_log_ids = fields.One2many("amazon.sync.log", "channel_id", string="Sync Logs")
     sync_log_count = fields.Integer(compute="_compute_sync_log_count")
 
@@ -138,7 +219,11 @@ class AmazonChannel(models.Model):
         for vals in vals_list:
             if vals.get("refresh_token") and "refresh_token_date" not in vals:
                 vals["refresh_token_date"] = fields.Datetime.now()
-        return super().create(vals_list)
+        channels = super().create(vals_list)
+        mappings = self.env["amazon.status.mapping"]
+        for channel in channels.filtered(lambda c: not c.status_mapping_ids):
+            mappings.create(mappings._default_values(channel))
+        return channels
 
     def write(self, vals):
         if vals.get("refresh_token") and "refresh_token_date" not in vals:
@@ -264,3 +349,139 @@ class AmazonChannel(models.Model):
         action["domain"] = [("channel_id", "=", self.id)]
         action["context"] = {"default_channel_id": self.id}
         return action
+
+    # -- order import ---------------------------------------------------------------------------
+
+    def _status_action(self, status, fulfilled_by):
+        self.ensure_one()
+        mapping = self.status_mapping_ids.filtered(
+            lambda m: m.fulfillment_status == status and m.fulfilled_by == fulfilled_by
+        )[:1]
+        return mapping.action or "skip"
+
+    def _amazon_marketplace(self, data):
+        marketplace = self.env["amazon.marketplace"].with_context(active_test=False).search(
+            [("amazon_id", "=", data.marketplace_id)], limit=1
+        )
+        if not marketplace:
+            raise MappingError(
+                _("Order %(order)s: marketplace %(marketplace)s is unknown to Odoo.",
+                  order=data.order_id, marketplace=data.marketplace_id)
+            )
+        return marketplace
+
+    def _amazon_currency(self, data, marketplace):
+        currency = marketplace.currency_id
+        if data.currency and data.currency != currency.name:
+            currency = self.env["res.currency"].with_context(active_test=False).search(
+                [("name", "=", data.currency)], limit=1
+            )
+            if not currency:
+                raise MappingError(
+                    _("Order %(order)s: currency %(currency)s is unknown to Odoo.",
+                      order=data.order_id, currency=data.currency)
+                )
+        if not currency.active:
+            currency.sudo().active = True
+        return currency
+
+    def _amazon_pricelist(self, currency):
+        """A pricelist in the order's currency (Odoo takes the order currency from it)."""
+        Pricelist = self.env["product.pricelist"]
+        pricelist = Pricelist.search(
+            [
+                ("currency_id", "=", currency.id),
+                ("company_id", "in", [self.company_id.id, False]),
+            ],
+            limit=1,
+        )
+        return pricelist or Pricelist.sudo().create(
+            {
+                "name": _("Amazon %(currency)s", currency=currency.name),
+                "currency_id": currency.id,
+                "company_id": self.company_id.id,
+            }
+        )
+
+    def _amazon_carrier(self, service_level, marketplace):
+        rows = self.shipping_mapping_ids.filtered(lambda m: m.service_level == service_level)
+        row = rows.filtered(lambda m: m.marketplace_id == marketplace)[:1] or rows.filtered(
+            lambda m: not m.marketplace_id
+        )[:1]
+        return row.carrier_id or self.default_carrier_id
+
+    def _amazon_taxes(self, line, marketplace, step):
+        """Taxes that make Odoo find Amazon's amounts: price-included, so the total is exact."""
+        Tax = self.env["account.tax"]
+        if line.tax is not None:
+            rate = reproducing_rate(line.amount - line.tax, line.tax, step)
+        elif self.included_vat == "standard":
+            rate = standard_vat_rate(marketplace.country_id.code)
+        else:
+            rate = None
+        return Tax._amazon_included_tax(self.company_id, rate) if rate else Tax
+
+    def _fba_warehouse(self):
+        """Amazon's fulfilment centres as a warehouse of their own, apart from the seller's stock."""
+        self.ensure_one()
+        if not self.fba_warehouse_id:
+            Warehouse = self.env["stock.warehouse"].sudo()
+            warehouse = Warehouse.search(
+                [("code", "=", "FBA"), ("company_id", "=", self.company_id.id)], limit=1
+            ) or Warehouse.create(
+                {"name": _("Amazon FBA"), "code": "FBA", "company_id": self.company_id.id}
+            )
+            self.fba_warehouse_id = warehouse
+        return self.fba_warehouse_id
+
+    def _warn_reauthorisation(self, error):
+        """Revoked authorisation: tell the admin on the channel, once."""
+        summary = _("Reauthorise the Amazon app")
+        if self.activity_ids.filtered(lambda a: a.summary == summary):
+            return
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=str(error),
+            user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+        )
+
+    def _import_due(self, now):
+        self.ensure_one()
+        if self.import_requested or not self.last_import_attempt:
+            return True
+        return now >= self.last_import_attempt + timedelta(minutes=self.import_interval or 15)
+
+    def action_import_now(self):
+        """Ask the scheduler to import this channel at once (never inside this request)."""
+        self.write({"import_requested": True})
+        self.env.ref("amazon_connector.ir_cron_amazon_import_orders")._trigger()
+        return self._notify(
+            _("The import has started; its result appears in the sync logs."), "info"
+        )
+
+    def action_rescan_now(self):
+        self.ensure_one()
+        self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders")._trigger()
+        return self._notify(_("The rescan of missing orders has started."), "info")
+
+    @api.model
+    def _cron_import_orders(self):
+        """Scheduled import: each due channel, committing as it goes."""
+        now = fields.Datetime.now()
+        importer = self.env["amazon.order.importer"].with_context(amazon_commit=True)
+        channels = self.search(
+            [
+                ("import_orders", "=", True),
+                "|", ("state", "=", "connected"), ("import_requested", "=", True),
+            ]
+        )
+        for channel in channels.filtered(lambda c: c._import_due(now)):
+            importer._run(channel)
+
+    @api.model
+    def _cron_rescan_orders(self):
+        """Daily: look back ``rescan_days`` for orders the incremental import missed."""
+        importer = self.env["amazon.order.importer"].with_context(amazon_commit=True)
+        for channel in self.search([("import_orders", "=", True), ("state", "=", "connected")]):
+            importer._run(channel, rescan=True)

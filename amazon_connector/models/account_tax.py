@@ -1,0 +1,38 @@
+from odoo import _, api, fields, models
+
+
+class AccountTax(models.Model):
+    _inherit = "account.tax"
+
+    amazon_generated = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Created by the Amazon connector to book the tax Amazon charged.",
+    )
+
+    @api.model
+    def _amazon_included_tax(self, company, rate):
+        """The price-included sales tax at ``rate`` percent for Amazon lines (made once)."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("amazon_generated", "=", True),
+            ("type_tax_use", "=", "sale"),
+            ("amount_type", "=", "percent"),
+            ("amount", "=", float(rate)),
+        ]
+        tax = self.with_context(active_test=False).search(domain, limit=1)
+        if not tax:
+            label = f"{rate.normalize():f}"
+            tax = self.sudo().create(
+                {
+                    "name": _("Amazon %(rate)s%% (incl.)", rate=label),
+                    "description": f"{label}%",
+                    "company_id": company.id,
+                    "amazon_generated": True,
+                    "type_tax_use": "sale",
+                    "amount_type": "percent",
+                    "amount": float(rate),
+                    "price_include_override": "tax_included",
+                }
+            )
+        return tax
