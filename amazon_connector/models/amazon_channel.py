@@ -36,6 +36,7 @@ class AmazonChannel(models.Model):
     name = fields.Char(
         compute="_compute_name",
         store=True,
+        precompute=True,
         readonly=False,
         required=True,
         help="Defaults to the store's trading name on Amazon.",
@@ -235,8 +236,11 @@ class AmazonChannel(models.Model):
 
     # -- SP-API access ------------------------------------------------------------------------
 
-    def _get_gateway(self, marketplace=None):
-        """The SP-API gateway of this channel; credentials are read with sudo, never shown."""
+    def _get_gateway(self, marketplace=None, **options):
+        """The SP-API gateway of this channel; credentials are read with sudo, never shown.
+
+        ``options`` go to :class:`SpApiGateway` (``max_retries``, ``sleep``...).
+        """
         self.ensure_one()
         secret = self.sudo()
         marketplace = marketplace or self.marketplace_ids[:1]
@@ -255,6 +259,7 @@ class AmazonChannel(models.Model):
             base_url=secret.api_base_url or None,
             lwa_url=secret.lwa_token_url or None,
             limiter=RATE_LIMITER,
+            **options,
         )
 
     def _record_api_success(self):
@@ -280,7 +285,8 @@ class AmazonChannel(models.Model):
             self.write({"state": "error", "last_error": message})
             return self._notify(message, "danger")
         log = self.env["amazon.sync.log"].create({"channel_id": self.id, "kind": "connection"})
-        gateway = self._get_gateway()
+        # Someone is waiting for the answer: report the first failure instead of retrying.
+        gateway = self._get_gateway(max_retries=0)
         try:
             participations = gateway.check_connection()
         except errors.AmazonError as error:
