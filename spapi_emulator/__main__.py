@@ -70,18 +70,19 @@ def main(argv=None):
                 refresh_token=f"{DEMO_REFRESH_TOKEN}-{index}",
             )
         )
-    base_url = emulator.start(args.port)
-    print(base_url, flush=True)
-    print(f"client_id={DEFAULT_CLIENT_ID}")
-    print(f"client_secret={DEFAULT_CLIENT_SECRET}")
     for offset, seller in enumerate(sellers):
         if args.orders:
             emulator.seed_orders(
                 seller.seller_id, seed=args.seed + offset, count=args.orders
             )
+    base_url = emulator.start(args.port)
+    print(base_url, flush=True)
+    print(f"client_id={DEFAULT_CLIENT_ID}")
+    print(f"client_secret={DEFAULT_CLIENT_SECRET}")
+    for seller in sellers:
         print(f"seller_id={seller.seller_id} refresh_token={seller.refresh_token}")
     print(
-        f"control API: {base_url}/_emulator/calls  (see docs/emulator.md); Ctrl-C stops",
+        f"control API: {base_url}/_emulator/calls (docs/emulator.md); Ctrl-C stops",
         flush=True,
     )
     try:

@@ -12,6 +12,7 @@ import threading
 from collections import deque
 
 FAULT_KINDS = (
+    "none",  # in a script: let this call through, so a fault can target the 2nd, 3rd... call
     "429",
     "500",
     "503",
@@ -95,7 +96,8 @@ class Faults:
             for key in (operation, "*"):
                 queue = self._scripts.get(key)
                 if queue:
-                    return queue.popleft()
+                    kind = queue.popleft()
+                    return None if kind == "none" else kind
             for key in (operation, "*"):
                 for kind, p in self._probabilities.get(key, {}).items():
                     if self._rng.random() < p:

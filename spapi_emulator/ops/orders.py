@@ -12,10 +12,11 @@ Rules taken from ``models/orders-api-model/orders_2026-01-01.json``:
   ``RECIPIENT`` are PII: they need the app's restricted role too (``Seller.granted_data``).
 
 Choices where Amazon is silent (see docs/emulator.md): the first page freezes the window's end
-(the ``...Before`` given, else "now") and echoes it as ``createdBefore``/``lastUpdatedBefore``;
-pages continue after the last (time, orderId) returned (keyset), so orders changing during
-paging are neither skipped nor repeated; ``RECIPIENT`` without the role returns the
-address's non-PII parts (city, district, state, municipality, postal code, country).
+(the ``...Before`` given, else "now") and echoes it, to the second, as ``createdBefore`` /
+``lastUpdatedBefore``; pages continue after the last (time, orderId) returned (keyset), so an
+order changing during paging is never skipped (it leaves the frozen window and is found by
+the next search from the echoed end); ``RECIPIENT`` without the role returns the address's
+non-PII parts (city, district, state, municipality, postal code, country).
 """
 
 import base64
@@ -155,7 +156,7 @@ def window_end(query, now) -> str:
             "Exactly one of createdAfter and lastUpdatedAfter must be provided."
         )
     if before not in query:
-        return now.replace(microsecond=0).isoformat()
+        return now.isoformat()
     end = parse_datetime(query[before])
     if end < parse_datetime(query[after]):
         raise invalid(f"{before} must be equal to or after {after}.")
