@@ -400,8 +400,7 @@ class Emulator:
         received = self.clock.now()
         split = urlsplit(handler.path)
         headers = {name.lower(): value for name, value in handler.headers.items()}
-        length = int(headers.get("content-length") or 0)
-        body = handler.rfile.read(length) if length > 0 else b""
+        body = self._read_body(handler, headers)
         route, params = match(handler.command, split.path)
         req = Request(
             method=handler.command,
@@ -444,6 +443,22 @@ class Emulator:
             self._break_connection(handler, fault)
         else:
             self._send(handler, response)
+
+    @staticmethod
+    def _read_body(handler, headers) -> bytes:
+        """The request body, sized by Content-Length or sent chunked."""
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailer fields
+                    return b"".join(chunks)
+                chunks.append(handler.rfile.read(size))
+                handler.rfile.readline()  # the CRLF closing the chunk
+        length = int(headers.get("content-length") or 0)
+        return handler.rfile.read(length) if length > 0 else b""
 
     def _dispatch(self, route, req, is_control):
         """Auth, rate limit, fault, handler. Returns (response, fault kind or None)."""

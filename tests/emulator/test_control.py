@@ -266,3 +266,13 @@ def test_python_dash_m_starts_a_demo_emulator():
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
         process.stdout.close()
+
+
+def test_chunked_request_bodies_are_read(emulator, control):
+    def body():
+        yield b'{"seller_id": "A9CHUNKED", '
+        yield b'"marketplace_ids": ["A1PA6795UKMFR9"]}'
+
+    answer = control.post("/sellers", content=body())
+    assert answer.status_code == 200
+    assert emulator.sellers["A9CHUNKED"].marketplace_ids == [DE]
