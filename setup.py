@@ -1,0 +1,42 @@
+"""Installs the SP-API emulator package (with Amazon's vendored models) for development.
+
+`pip install -e .` puts ``spapi_emulator`` on the path (``python -m spapi_emulator``) and
+installs the Python packages the ``amazon_connector`` Odoo addon imports. The addon itself is
+not a Python distribution: Odoo loads it from its addons path.
+"""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).resolve().parent
+
+
+def requirements():
+    """The addon's requirements, from requirements.txt (one place to change them)."""
+    lines = (HERE / "requirements.txt").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def model_files():
+    """Every file under spapi_emulator/models (Swagger models, JSON schemas, CSV, licences)."""
+    models = HERE / "spapi_emulator" / "models"
+    package = HERE / "spapi_emulator"
+    return sorted(str(p.relative_to(package)) for p in models.rglob("*") if p.is_file())
+
+
+setup(
+    name="amazon-connector-spapi-emulator",
+    version="18.0.1.0.0",
+    description="Local Amazon SP-API emulator used by the amazon_connector Odoo addon",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    author="amazon_connector contributors",
+    license="LGPL-3.0-only AND Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["spapi_emulator", "spapi_emulator.*"]),
+    package_data={"spapi_emulator": model_files()},
+    install_requires=requirements(),
+    extras_require={"test": ["pytest", "jsonschema", "freezegun"]},
+    entry_points={"console_scripts": ["spapi-emulator = spapi_emulator.__main__:main"]},
+)
