@@ -239,9 +239,16 @@ class AmazonChannel(models.Model):
     def _get_gateway(self, marketplace=None, **options):
         """The SP-API gateway of this channel; credentials are read with sudo, never shown.
 
-        ``options`` go to :class:`SpApiGateway` (``max_retries``, ``sleep``...).
+        ``options`` go to :class:`SpApiGateway` (``max_retries``, ``sleep``...). The first
+        retry delay after a transient failure can be tuned with the system parameter
+        ``amazon_connector.retry_delay`` (seconds, doubled at each retry).
         """
         self.ensure_one()
+        options.setdefault(
+            "retry_delay",
+            float(self.env["ir.config_parameter"].sudo().get_param(
+                "amazon_connector.retry_delay", "2")),
+        )
         secret = self.sudo()
         marketplace = marketplace or self.marketplace_ids[:1]
         default_marketplace = marketplace.amazon_id or self.env["amazon.marketplace"].search(

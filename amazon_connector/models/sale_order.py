@@ -211,6 +211,8 @@ class SaleOrder(models.Model):
         if action not in ("confirm", "done") or self.state != "draft":
             return
         self.action_confirm()
+        # Confirming stamps today's date; an Amazon order keeps the moment it was bought.
+        self.date_order = data.purchase_date
         latest_ship = data.ship_by[1]
         pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         if latest_ship:

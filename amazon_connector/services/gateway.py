@@ -290,6 +290,7 @@ class SpApiGateway:
         lwa_url=None,
         timeout=30.0,
         max_retries=6,
+        retry_delay=2.0,
         max_wait=120.0,
         limiter=None,
         sleep=time.sleep,
@@ -305,6 +306,7 @@ class SpApiGateway:
         self.lwa_url = lwa_url or LWA_TOKEN_URL
         self.timeout = timeout
         self.max_retries = max_retries
+        self.retry_delay = retry_delay
         self.max_wait = max_wait
         self.limiter = limiter or RateLimiter()
         self.sleep = sleep
@@ -358,7 +360,7 @@ class SpApiGateway:
                 attempt += 1
                 if attempt > self.max_retries:
                     raise
-                delay = min(2.0**attempt, self.max_wait)
+                delay = min(self.retry_delay * 2 ** (attempt - 1), self.max_wait)
                 _logger.info("SP-API %s failed (%s), retrying in %.0fs", operation, exc, delay)
                 self.sleep_for(delay)
                 continue

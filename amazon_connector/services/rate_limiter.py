@@ -82,6 +82,11 @@ class RateLimiter:
             bucket.refill(now)
             bucket.rate = rate
 
+    def reset(self):
+        """Forget every bucket (a new process would start with full buckets too)."""
+        with self._lock:
+            self._buckets.clear()
+
     def drain(self, key, operation):
         """Empty the bucket after a 429, so the next callers wait for a real refill."""
         with self._lock:

@@ -1,7 +1,13 @@
 """Shared set-up for the Odoo suite: a real SP-API emulator over HTTP and a channel pointed at it."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 from odoo.tests.common import TransactionCase
 
+from odoo.addons.amazon_connector.models.amazon_channel import RATE_LIMITER
+
+from spapi_emulator.generator import generate_orders
 from spapi_emulator.server import Emulator
 
 SELLER_ID = "A1SELLERTEST"
@@ -9,6 +15,8 @@ CLIENT_ID = "amzn1.application-oa2-client.test"
 CLIENT_SECRET = "test-client-secret"
 REFRESH_TOKEN = "Atzr|test-refresh-token"
 EU_MARKETPLACES = ["A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH"]  # DE, GB, FR
+IMPORTED_ACTIONS = {("UNSHIPPED", "MERCHANT"), ("PARTIALLY_SHIPPED", "MERCHANT"),
+                    ("SHIPPED", "MERCHANT"), ("SHIPPED", "AMAZON")}
 
 
 class AmazonEmulatorCase(TransactionCase):
@@ -43,3 +51,63 @@ class AmazonEmulatorCase(TransactionCase):
                 "lwa_token_url": f"{self.base_url}/auth/o2/token",
             }
         )
+
+        # Each test starts with an empty Amazon and full rate-limit buckets.
+        with self.emulator.lock:
+            self.emulator.orders.clear()
+            self.emulator.order_seller.clear()
+        self.emulator.faults.clear()
+        self.emulator.refill_buckets()
+        self.emulator.reset_calls()
+        # ...and so does Odoo's side: every test is a fresh process as far as pacing goes.
+        RATE_LIMITER.reset()
+        # Retries after transient failures wait milliseconds, not seconds, in tests.
+        self.env["ir.config_parameter"].sudo().set_param("amazon_connector.retry_delay", "0.01")
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def seed_orders(self, count, seed=1, marketplace_ids=None, **kwargs):
+        """Generated orders, last changed at least an hour ago (inside the import window)."""
+        orders = generate_orders(
+            seed=seed,
+            count=count,
+            seller_id=SELLER_ID,
+            marketplace_ids=marketplace_ids or EU_MARKETPLACES,
+            now=self.emulator.clock.now() - timedelta(hours=1),
+            days=kwargs.pop("days", 20),
+            **kwargs,
+        )
+        self.emulator.load_orders(SELLER_ID, orders)
+        return orders
+
+    def connect(self, marketplace_ids=EU_MARKETPLACES, **values):
+        self.channel.write(dict({"state": "connected"}, **values))
+        self.channel.marketplace_ids = self.env["amazon.marketplace"].search(
+            [("amazon_id", "in", marketplace_ids)]
+        )
+
+    def import_orders(self, rescan=False):
+        return self.env["amazon.order.importer"]._run(self.channel, rescan=rescan)
+
+    def amazon_order(self, order_id):
+        return self.emulator.orders[order_id]
+
+    def odoo_order(self, order_id):
+        return self.env["sale.order"].search(
+            [("amazon_channel_id", "=", self.channel.id), ("amazon_order_ref", "=", order_id)]
+        )
+
+    @staticmethod
+    def grand_total(order):
+        return Decimal(order["proceeds"]["grandTotal"]["amount"])
+
+    @staticmethod
+    def expected_imports(orders, fba=True):
+        """Orders the default status mapping imports."""
+        return {
+            o["orderId"]
+            for o in orders
+            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
+            in IMPORTED_ACTIONS
+            and (fba or o["fulfillment"]["fulfilledBy"] == "MERCHANT")
+        }

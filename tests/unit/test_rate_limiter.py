@@ -49,3 +49,11 @@ def test_drain_after_429_makes_next_call_wait():
 def test_unknown_operation_uses_fallback():
     limiter = RateLimiter(clock=FakeClock())
     assert limiter.reserve("s", "someNewOperation") == 0.0
+
+
+def test_reset_forgets_spent_buckets():
+    limiter = RateLimiter(clock=FakeClock(), limits={"op": (0.01, 1)})
+    limiter.reserve("s", "op")
+    assert limiter.reserve("s", "op") > 0
+    limiter.reset()
+    assert limiter.reserve("s", "op") == 0.0
