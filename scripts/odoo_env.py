@@ -31,7 +31,10 @@ def find_odoo_python():
         try:
             out = subprocess.run(
                 [python, "-c", "import odoo.release as r; print(r.version_info[0])"],
-                capture_output=True, text=True, timeout=60, check=False,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
             )
         except OSError as exc:
             reasons.append(f"{python}: {exc}")
@@ -54,9 +57,12 @@ def pg_available():
     pg = pg_settings()
     if not shutil.which("pg_isready"):
         return shutil.which("psql") is not None
-    return subprocess.run(
-        ["pg_isready", "-h", pg["host"], "-p", pg["port"], "-q"], check=False
-    ).returncode == 0
+    return (
+        subprocess.run(
+            ["pg_isready", "-h", pg["host"], "-p", pg["port"], "-q"], check=False
+        ).returncode
+        == 0
+    )
 
 
 def _pg_args():
@@ -67,7 +73,9 @@ def _pg_args():
 def psql(sql, dbname="postgres"):
     return subprocess.run(
         ["psql", *_pg_args(), "-d", dbname, "-tAc", sql],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
 
 
@@ -83,7 +91,9 @@ def drop_database(name, data_dir):
 def odoo_addons_path(python):
     odoo_dir = subprocess.run(
         [python, "-c", "import odoo, os; print(os.path.dirname(odoo.__file__))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     return f"{odoo_dir}/addons,{REPO}"
 
@@ -110,7 +120,9 @@ def run_odoo(python, config, args, log_file):
     with open(log_file, "w") as log:
         code = subprocess.run(
             [python, "-m", "odoo", "-c", str(config), *args, "--stop-after-init"],
-            stdout=log, stderr=subprocess.STDOUT, check=False,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
         ).returncode
     return code, Path(log_file).read_text(errors="replace")
 
@@ -128,8 +140,10 @@ def base_template(python, config, data_dir, log_dir):
         return name
     building = f"{name}_building"
     drop_database(building, data_dir)
-    code, log = run_odoo(
-        python, config, ["-d", building, "-i", BASE_MODULES, "--without-demo=all"],
+    code, _log = run_odoo(
+        python,
+        config,
+        ["-d", building, "-i", BASE_MODULES, "--without-demo=all"],
         Path(log_dir) / "base-template.log",
     )
     if code != 0:
@@ -161,7 +175,11 @@ def addon_problems(log_text):
 
 
 def default_data_dir():
-    path = Path(os.environ.get("AMAZON_CONNECTOR_DATA_DIR", Path(tempfile.gettempdir()) / "amazon_connector-odoo"))
+    path = Path(
+        os.environ.get(
+            "AMAZON_CONNECTOR_DATA_DIR", Path(tempfile.gettempdir()) / "amazon_connector-odoo"
+        )
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

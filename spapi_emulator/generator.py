@@ -1258,7 +1258,7 @@ def _amount_problems(value: dict, currency: str, where: str) -> list:
     try:
         decimal = Decimal(amount)
     except ArithmeticError:
-        return problems + [f"{where}: amount {amount!r} is not a decimal"]
+        return [*problems, f"{where}: amount {amount!r} is not a decimal"]
     if decimal.as_tuple().exponent != currency_quantum(currency).as_tuple().exponent:
         problems.append(f"{where}: amount {amount!r} has the wrong number of decimals")
     return problems

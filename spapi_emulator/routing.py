@@ -10,8 +10,9 @@ Handlers never touch sockets: they take a :class:`Request` and return a
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass

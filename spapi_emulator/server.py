@@ -6,6 +6,7 @@ rate limit, scripted fault, handler. Every SP-API and LWA request is recorded; t
 (``/_emulator/...``) is not, so counts only show what the system under test did.
 """
 
+import contextlib
 import copy
 import importlib
 import itertools
@@ -202,10 +203,8 @@ class Emulator:
         self._server.shutdown()
         self._server.server_close()
         for connection in list(self._connections):
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._thread.join(timeout=5)
         self._server = self._thread = None
 

@@ -1,12 +1,14 @@
-from . import amazon_marketplace
-from . import amazon_channel
-from . import amazon_status_mapping
-from . import amazon_shipping_mapping
-from . import amazon_listing
-from . import amazon_sync_log
-from . import amazon_sync_log_line
-from . import amazon_order_importer
-from . import account_tax
-from . import res_partner
-from . import sale_order
-from . import sale_order_line
+from . import (
+    account_tax,
+    amazon_channel,
+    amazon_listing,
+    amazon_marketplace,
+    amazon_order_importer,
+    amazon_shipping_mapping,
+    amazon_status_mapping,
+    amazon_sync_log,
+    amazon_sync_log_line,
+    res_partner,
+    sale_order,
+    sale_order_line,
+)

@@ -23,6 +23,12 @@ class AccountTax(models.Model):
         tax = self.with_context(active_test=False).search(domain, limit=1)
         if not tax:
             label = f"{rate.normalize():f}"
+            # A group of its own, so the totals read "Tax 19%" and not another rate's label.
+            group_name = _("Tax %(rate)s%%", rate=label)
+            Group = self.env["account.tax.group"].sudo()
+            group = Group.search(
+                [("company_id", "=", company.id), ("name", "=", group_name)], limit=1
+            ) or Group.create({"name": group_name, "company_id": company.id})
             tax = self.sudo().create(
                 {
                     "name": _("Amazon %(rate)s%% (incl.)", rate=label),
@@ -33,6 +39,7 @@ class AccountTax(models.Model):
                     "amount_type": "percent",
                     "amount": float(rate),
                     "price_include_override": "tax_included",
+                    "tax_group_id": group.id,
                 }
             )
         return tax

@@ -96,9 +96,7 @@ class AmazonChannel(models.Model):
         CONNECTION_STATES, string="Connection", required=True, default="draft", copy=False
     )
     last_error = fields.Text(readonly=True, copy=False)
-    last_success_date = fields.Datetime(
-        string="Last Successful Call", readonly=True, copy=False
-    )
+    last_success_date = fields.Datetime(string="Last Successful Call", readonly=True, copy=False)
     api_base_url = fields.Char(
         string="SP-API Base URL",
         groups=MANAGER_GROUP,
@@ -174,9 +172,7 @@ class AmazonChannel(models.Model):
         copy=False,
         help="Every order Amazon changed before this moment has been imported and committed.",
     )
-    last_import_date = fields.Datetime(
-        string="Last Successful Import", readonly=True, copy=False
-    )
+    last_import_date = fields.Datetime(string="Last Successful Import", readonly=True, copy=False)
     last_import_attempt = fields.Datetime(readonly=True, copy=False)
     last_rescan_date = fields.Datetime(string="Last Rescan", readonly=True, copy=False)
     import_requested = fields.Boolean(copy=False, help="Technical: 'Import now' was asked for.")
@@ -246,14 +242,20 @@ class AmazonChannel(models.Model):
         self.ensure_one()
         options.setdefault(
             "retry_delay",
-            float(self.env["ir.config_parameter"].sudo().get_param(
-                "amazon_connector.retry_delay", "2")),
+            float(
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("amazon_connector.retry_delay", "2")
+            ),
         )
         secret = self.sudo()
         marketplace = marketplace or self.marketplace_ids[:1]
-        default_marketplace = marketplace.amazon_id or self.env["amazon.marketplace"].search(
-            [("region", "=", self.region)], limit=1
-        ).amazon_id
+        default_marketplace = (
+            marketplace.amazon_id
+            or self.env["amazon.marketplace"]
+            .search([("region", "=", self.region)], limit=1)
+            .amazon_id
+        )
         return SpApiGateway(
             seller_key=f"{self.region}:{self.seller_id}",
             credentials=Credentials(
@@ -270,8 +272,9 @@ class AmazonChannel(models.Model):
         )
 
     def _record_api_success(self):
-        self.write({"state": "connected", "last_error": False,
-                    "last_success_date": fields.Datetime.now()})
+        self.write(
+            {"state": "connected", "last_error": False, "last_success_date": fields.Datetime.now()}
+        )
 
     def _record_api_failure(self, error):
         """Keep Amazon's verdict on the channel; revoked authorisation needs a person."""
@@ -329,9 +332,7 @@ class AmazonChannel(models.Model):
             if entry.get("participation", {}).get("isParticipating", True)
         ]
         marketplaces = self.env["amazon.marketplace"].search([("amazon_id", "in", ids)])
-        store_name = next(
-            (e.get("storeName") for e in participations if e.get("storeName")), False
-        )
+        store_name = next((e.get("storeName") for e in participations if e.get("storeName")), False)
         values = {"participating_marketplace_ids": [fields.Command.set(marketplaces.ids)]}
         if store_name:
             values["store_name"] = store_name
@@ -373,26 +374,36 @@ class AmazonChannel(models.Model):
         return mapping.action or "skip"
 
     def _amazon_marketplace(self, data):
-        marketplace = self.env["amazon.marketplace"].with_context(active_test=False).search(
-            [("amazon_id", "=", data.marketplace_id)], limit=1
+        marketplace = (
+            self.env["amazon.marketplace"]
+            .with_context(active_test=False)
+            .search([("amazon_id", "=", data.marketplace_id)], limit=1)
         )
         if not marketplace:
             raise MappingError(
-                _("Order %(order)s: marketplace %(marketplace)s is unknown to Odoo.",
-                  order=data.order_id, marketplace=data.marketplace_id)
+                _(
+                    "Order %(order)s: marketplace %(marketplace)s is unknown to Odoo.",
+                    order=data.order_id,
+                    marketplace=data.marketplace_id,
+                )
             )
         return marketplace
 
     def _amazon_currency(self, data, marketplace):
         currency = marketplace.currency_id
         if data.currency and data.currency != currency.name:
-            currency = self.env["res.currency"].with_context(active_test=False).search(
-                [("name", "=", data.currency)], limit=1
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", data.currency)], limit=1)
             )
             if not currency:
                 raise MappingError(
-                    _("Order %(order)s: currency %(currency)s is unknown to Odoo.",
-                      order=data.order_id, currency=data.currency)
+                    _(
+                        "Order %(order)s: currency %(currency)s is unknown to Odoo.",
+                        order=data.order_id,
+                        currency=data.currency,
+                    )
                 )
         if not currency.active:
             currency.sudo().active = True
@@ -418,9 +429,10 @@ class AmazonChannel(models.Model):
 
     def _amazon_carrier(self, service_level, marketplace):
         rows = self.shipping_mapping_ids.filtered(lambda m: m.service_level == service_level)
-        row = rows.filtered(lambda m: m.marketplace_id == marketplace)[:1] or rows.filtered(
-            lambda m: not m.marketplace_id
-        )[:1]
+        row = (
+            rows.filtered(lambda m: m.marketplace_id == marketplace)[:1]
+            or rows.filtered(lambda m: not m.marketplace_id)[:1]
+        )
         return row.carrier_id or self.default_carrier_id
 
     def _amazon_taxes(self, line, marketplace, step):
@@ -435,7 +447,7 @@ class AmazonChannel(models.Model):
         return Tax._amazon_included_tax(self.company_id, rate) if rate else Tax
 
     def _fba_warehouse(self):
-        """Amazon's fulfilment centres as a warehouse of their own, apart from the seller's stock."""
+        """Amazon's fulfilment centres as a warehouse apart from the seller's own stock."""
         self.ensure_one()
         if not self.fba_warehouse_id:
             Warehouse = self.env["stock.warehouse"].sudo()
@@ -486,7 +498,9 @@ class AmazonChannel(models.Model):
         channels = self.search(
             [
                 ("import_orders", "=", True),
-                "|", ("state", "=", "connected"), ("import_requested", "=", True),
+                "|",
+                ("state", "=", "connected"),
+                ("import_requested", "=", True),
             ]
         )
         for channel in channels.filtered(lambda c: c._import_due(now)):

@@ -29,7 +29,7 @@ class AmazonListing(models.Model):
         """
         domain = [("channel_id", "=", channel.id)]
         if sku:
-            listing = self.search(domain + [("sku", "=", sku)], limit=1)
+            listing = self.search([*domain, ("sku", "=", sku)], limit=1)
             if listing:
                 return listing.product_id
             product = self.env["product.product"].search(
@@ -45,7 +45,7 @@ class AmazonListing(models.Model):
                 )
                 return product
         if asin and channel.match_by_asin:
-            listing = self.search(domain + [("asin", "=", asin)], limit=1)
+            listing = self.search([*domain, ("asin", "=", asin)], limit=1)
             if listing:
                 return listing.product_id
         return self.env["product.product"]

@@ -86,8 +86,10 @@ class AmazonOrderImporter(models.AbstractModel):
         if rescan:
             summary = _("Rescan of the last %(days)s days: ", days=channel.rescan_days) + summary
             if counters["new"]:
-                summary += " " + _("%(count)s order(s) had been missed and are now imported.",
-                                   count=counters["new"])
+                summary += " " + _(
+                    "%(count)s order(s) had been missed and are now imported.",
+                    count=counters["new"],
+                )
         log.finish(summary=summary, call_counts=gateway.call_counts, **counters)
         self._commit()
         return log
@@ -117,7 +119,8 @@ class AmazonOrderImporter(models.AbstractModel):
             "lastUpdatedBefore": _iso(window["before"]),
             "marketplaceIds": channel.marketplace_ids.mapped("amazon_id"),
             "maxResultsPerPage": PAGE_SIZE,
-            "includedData": ALWAYS_INCLUDED + (PERSONAL_DATA if channel.personal_data_access else []),
+            "includedData": ALWAYS_INCLUDED
+            + (PERSONAL_DATA if channel.personal_data_access else []),
         }
         if not channel.import_fba:
             params["fulfilledBy"] = ["MERCHANT"]
@@ -139,7 +142,7 @@ class AmazonOrderImporter(models.AbstractModel):
                 return self._apply(channel, parse_order(payload))
         except MappingError as error:
             log.add_message(str(error), amazon_ref=order_ref)
-        except Exception as error:  # noqa: BLE001 - one bad order must not stop the others
+        except Exception as error:
             _logger.exception("Amazon order %s could not be imported", order_ref)
             log.add_message(
                 _("Unexpected error, see the server log: %(error)s", error=error),

@@ -37,7 +37,9 @@ class AmazonStatusMapping(models.Model):
 
     channel_id = fields.Many2one("amazon.channel", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(compute="_compute_sequence", store=True)
-    fulfillment_status = fields.Selection(FULFILLMENT_STATUSES, string="Amazon Status", required=True)
+    fulfillment_status = fields.Selection(
+        FULFILLMENT_STATUSES, string="Amazon Status", required=True
+    )
     fulfilled_by = fields.Selection(FULFILLED_BY, required=True)
     action = fields.Selection(ACTIONS, required=True, default="skip")
 
@@ -53,7 +55,9 @@ class AmazonStatusMapping(models.Model):
     def _compute_sequence(self):
         order = [value for value, _label in FULFILLMENT_STATUSES]
         for mapping in self:
-            mapping.sequence = order.index(mapping.fulfillment_status) if mapping.fulfillment_status else 0
+            mapping.sequence = (
+                order.index(mapping.fulfillment_status) if mapping.fulfillment_status else 0
+            )
 
     @api.model
     def _default_values(self, channel):

@@ -25,7 +25,9 @@ class AmazonSyncLog(models.Model):
     company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
     kind = fields.Selection(SYNC_KINDS, required=True)
     direction = fields.Selection(
-        [("import", "From Amazon"), ("export", "To Amazon")], compute="_compute_direction", store=True
+        [("import", "From Amazon"), ("export", "To Amazon")],
+        compute="_compute_direction",
+        store=True,
     )
     started = fields.Datetime(required=True, default=fields.Datetime.now)
     ended = fields.Datetime()

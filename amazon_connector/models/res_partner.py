@@ -25,9 +25,17 @@ class ResPartner(models.Model):
             }
         else:
             key = f"anonymous:{channel.id}:{marketplace}"
-            values = {"name": _("Amazon customer (%(marketplace)s)", marketplace=(
-                self.env["amazon.marketplace"].search([("amazon_id", "=", marketplace)]).name
-                or marketplace))}
+            values = {
+                "name": _(
+                    "Amazon customer (%(marketplace)s)",
+                    marketplace=(
+                        self.env["amazon.marketplace"]
+                        .search([("amazon_id", "=", marketplace)])
+                        .name
+                        or marketplace
+                    ),
+                )
+            }
         return self._amazon_find_or_create(key, dict(values, company_id=channel.company_id.id))
 
     @api.model

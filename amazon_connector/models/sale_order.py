@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.fields import Command
 
 from ..services.order_mapper import Line, MappingError, quantum, split_units
-
 from .amazon_status_mapping import FULFILLED_BY, FULFILLMENT_STATUSES
 
 
@@ -20,9 +19,7 @@ class SaleOrder(models.Model):
     amazon_channel_id = fields.Many2one(
         "amazon.channel", string="Amazon Channel", readonly=True, index=True, copy=False
     )
-    amazon_order_ref = fields.Char(
-        string="Amazon Order ID", readonly=True, index=True, copy=False
-    )
+    amazon_order_ref = fields.Char(string="Amazon Order ID", readonly=True, index=True, copy=False)
     amazon_marketplace_id = fields.Many2one(
         "amazon.marketplace", string="Marketplace", readonly=True, copy=False
     )
@@ -49,11 +46,12 @@ class SaleOrder(models.Model):
     amazon_is_business = fields.Boolean(string="Business Order", readonly=True, copy=False)
     amazon_is_premium = fields.Boolean(string="Premium Shipping", readonly=True, copy=False)
     amazon_replaced_order_ref = fields.Char(
-        string="Replacement Of", readonly=True, copy=False, help="The Amazon order this one replaces."
+        string="Replacement Of",
+        readonly=True,
+        copy=False,
+        help="The Amazon order this one replaces.",
     )
-    amazon_ship_service_level = fields.Char(
-        string="Shipping Service", readonly=True, copy=False
-    )
+    amazon_ship_service_level = fields.Char(string="Shipping Service", readonly=True, copy=False)
     amazon_ship_service_category = fields.Char(
         string="Shipping Category", readonly=True, copy=False
     )
@@ -123,9 +121,11 @@ class SaleOrder(models.Model):
         if unmatched:
             order._amazon_flag(
                 _("Products to check"),
-                _("No product matches SKU(s) %(skus)s: the lines use a placeholder product. "
-                  "Link the SKU to a product in the channel's listings and fix the lines.",
-                  skus=", ".join(unmatched)),
+                _(
+                    "No product matches SKU(s) %(skus)s: the lines use a placeholder product. "
+                    "Link the SKU to a product in the channel's listings and fix the lines.",
+                    skus=", ".join(unmatched),
+                ),
             )
         order._amazon_apply_action(action, data)
         return order
@@ -150,12 +150,23 @@ class SaleOrder(models.Model):
         """(Re)build the lines from Amazon's charges; returns the SKUs without a product."""
         self.ensure_one()
         step = quantum(self.currency_id.name)
-        lines = data.lines if data.has_prices else [
-            Line(kind="item", amount=Decimal(0), tax=None, quantity=item.quantity,
-                 order_item_id=item.order_item_id, sku=item.sku, asin=item.asin,
-                 title=item.title)
-            for item in data.items
-        ]
+        lines = (
+            data.lines
+            if data.has_prices
+            else [
+                Line(
+                    kind="item",
+                    amount=Decimal(0),
+                    tax=None,
+                    quantity=item.quantity,
+                    order_item_id=item.order_item_id,
+                    sku=item.sku,
+                    asin=item.asin,
+                    title=item.title,
+                )
+                for item in data.items
+            ]
+        )
         Listing = self.env["amazon.listing"]
         unmatched = []
         commands = [Command.unlink(line.id) for line in self.order_line]
@@ -173,29 +184,37 @@ class SaleOrder(models.Model):
                 product = self.env.ref(f"amazon_connector.product_amazon_{line.kind}")
             taxes = channel._amazon_taxes(line, marketplace, step)
             for quantity, unit_price in split_units(line.amount, line.quantity, step):
-                commands.append(Command.create({
-                    "product_id": product.id,
-                    "name": self._amazon_line_name(line, product),
-                    "product_uom_qty": quantity,
-                    "price_unit": float(unit_price),
-                    "discount": 0.0,
-                    "tax_id": [Command.set(taxes.ids)],
-                    "is_delivery": line.kind == "shipping",
-                    "amazon_order_item_id": line.order_item_id,
-                    "amazon_sku": line.sku,
-                    "amazon_asin": line.asin,
-                    "amazon_line_kind": line.kind,
-                }))
+                commands.append(
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "name": self._amazon_line_name(line, product),
+                            "product_uom_qty": quantity,
+                            "price_unit": float(unit_price),
+                            "discount": 0.0,
+                            "tax_id": [Command.set(taxes.ids)],
+                            "is_delivery": line.kind == "shipping",
+                            "amazon_order_item_id": line.order_item_id,
+                            "amazon_sku": line.sku,
+                            "amazon_asin": line.asin,
+                            "amazon_line_kind": line.kind,
+                        }
+                    )
+                )
         self.write({"order_line": commands})
         if data.has_prices and self.currency_id.compare_amounts(
             self.amount_total, float(data.grand_total)
         ):
-            raise MappingError(_(
-                "Order %(order)s: Odoo computes a total of %(odoo)s but Amazon charged "
-                "%(amazon)s %(currency)s.",
-                order=data.order_id, odoo=self.amount_total, amazon=data.grand_total,
-                currency=self.currency_id.name,
-            ))
+            raise MappingError(
+                _(
+                    "Order %(order)s: Odoo computes a total of %(odoo)s but Amazon charged "
+                    "%(amazon)s %(currency)s.",
+                    order=data.order_id,
+                    odoo=self.amount_total,
+                    amazon=data.grand_total,
+                    currency=self.currency_id.name,
+                )
+            )
         return unmatched
 
     @api.model
@@ -239,7 +258,9 @@ class SaleOrder(models.Model):
             "mail.mail_activity_data_todo",
             summary=summary,
             note=note,
-            user_id=(self.amazon_channel_id.user_id or self.user_id or self.env.ref("base.user_admin")).id,
+            user_id=(
+                self.amazon_channel_id.user_id or self.user_id or self.env.ref("base.user_admin")
+            ).id,
         )
 
     @api.model
@@ -253,9 +274,12 @@ class SaleOrder(models.Model):
             if order._amazon_goods_left():
                 order._amazon_flag(
                     _("Cancelled on Amazon after shipping"),
-                    _("Amazon reports order %(order)s as cancelled, but goods have already "
-                      "left the warehouse. Check the return or refund with the buyer; the order "
-                      "was not changed.", order=data.order_id),
+                    _(
+                        "Amazon reports order %(order)s as cancelled, but goods have already "
+                        "left the warehouse. Check the return or refund with the buyer; the order "
+                        "was not changed.",
+                        order=data.order_id,
+                    ),
                 )
             else:
                 order._action_cancel()
@@ -270,7 +294,10 @@ class SaleOrder(models.Model):
         if data.cancel_requested and not was_requested and order.state != "cancel":
             order._amazon_flag(
                 _("Buyer asked to cancel"),
-                _("The buyer asked Amazon to cancel this order (%(reason)s). Do not ship it; "
-                  "cancel it in Odoo to tell Amazon.", reason=data.cancel_reason or "-"),
+                _(
+                    "The buyer asked Amazon to cancel this order (%(reason)s). Do not ship it; "
+                    "cancel it in Odoo to tell Amazon.",
+                    reason=data.cancel_reason or "-",
+                ),
             )
         return result

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import httpx
@@ -242,7 +242,7 @@ class _GatewayClientMixin:
         return super()._check_response(res, *args, **kwargs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _client_class(api_class):
     return type(f"Gateway{api_class.__name__}", (_GatewayClientMixin, api_class), {})
 
@@ -349,12 +349,14 @@ class SpApiGateway:
                 self._invalidate_token()
                 continue
             except errors.Throttled as exc:
-                self.limiter.drain(self.seller_key, operation)
                 attempt += 1
                 if attempt > self.max_retries:
                     raise
+                # The bucket is empty: adopt the rate Amazon reported and let the limiter
+                # make the next attempt wait for one token (the single place that waits).
+                self.limiter.update_rate(self.seller_key, operation, 1.0 / exc.retry_after)
+                self.limiter.drain(self.seller_key, operation)
                 _logger.info("SP-API %s throttled, retrying in %.1fs", operation, exc.retry_after)
-                self.sleep_for(exc.retry_after)
                 continue
             except errors.TransientError as exc:
                 attempt += 1

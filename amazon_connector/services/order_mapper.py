@@ -156,16 +156,19 @@ def _money(value, where, currency=None):
 
 def _details(entry, where, currency):
     return {
-        detail.get("subtype"): _money(detail.get("value"), f"{where} {detail.get('subtype')}",
-                                      currency)
+        detail.get("subtype"): _money(
+            detail.get("value"), f"{where} {detail.get('subtype')}", currency
+        )
         for detail in entry.get("detailedBreakdowns") or []
     }
 
 
 def _window(window):
     window = window or {}
-    return (parse_datetime(window.get("earliestDateTime")),
-            parse_datetime(window.get("latestDateTime")))
+    return (
+        parse_datetime(window.get("earliestDateTime")),
+        parse_datetime(window.get("latestDateTime")),
+    )
 
 
 def _item_lines(item, parsed, currency):
@@ -193,28 +196,32 @@ def _item_lines(item, parsed, currency):
     for kind, amount in amounts.items():
         tax = taxes.get(kind, Decimal(0)) if has_tax else None
         is_item = kind == "ITEM"
-        lines.append(Line(
-            kind=CHARGE_KINDS[kind],
-            amount=amount + (tax or 0),
-            tax=tax,
-            quantity=parsed.quantity if is_item else 1,
-            order_item_id=parsed.order_item_id,
-            sku=parsed.sku,
-            asin=parsed.asin,
-            title=parsed.title if is_item else kind.replace("_", " ").title(),
-        ))
+        lines.append(
+            Line(
+                kind=CHARGE_KINDS[kind],
+                amount=amount + (tax or 0),
+                tax=tax,
+                quantity=parsed.quantity if is_item else 1,
+                order_item_id=parsed.order_item_id,
+                sku=parsed.sku,
+                asin=parsed.asin,
+                title=parsed.title if is_item else kind.replace("_", " ").title(),
+            )
+        )
     discount = sum(discounts.values(), Decimal(0))
     if discount:
         tax = taxes.get("DISCOUNT", Decimal(0)) if has_tax else None
-        lines.append(Line(
-            kind="discount",
-            amount=discount + (tax or 0),
-            tax=tax,
-            order_item_id=parsed.order_item_id,
-            sku=parsed.sku,
-            asin=parsed.asin,
-            title=", ".join(sorted(subtype.title() for subtype in discounts)),
-        ))
+        lines.append(
+            Line(
+                kind="discount",
+                amount=discount + (tax or 0),
+                tax=tax,
+                order_item_id=parsed.order_item_id,
+                sku=parsed.sku,
+                asin=parsed.asin,
+                title=", ".join(sorted(subtype.title() for subtype in discounts)),
+            )
+        )
     return lines
 
 
@@ -300,8 +307,11 @@ def parse_order(payload):
         deliver_by=_window(fulfillment.get("deliverByWindow")),
         programs=frozenset(payload.get("programs") or ()),
         replaced_order_id=next(
-            (a.get("orderId") for a in associated
-             if a.get("associationType") == "REPLACEMENT_ORIGINAL_ID"),
+            (
+                a.get("orderId")
+                for a in associated
+                if a.get("associationType") == "REPLACEMENT_ORIGINAL_ID"
+            ),
             None,
         ),
         buyer=_parse_buyer(payload.get("buyer")),
@@ -319,13 +329,16 @@ def parse_order(payload):
     if data.has_prices:
         for entry in proceeds.get("breakdowns") or []:
             if entry.get("type") in ORDER_LEVEL_KINDS:
-                data.lines.append(Line(
-                    kind=ORDER_LEVEL_KINDS[entry["type"]],
-                    amount=_money(entry.get("subtotal"), f"Order {order_id} {entry['type']}",
-                                  currency),
-                    tax=None,
-                    title=entry["type"].replace("_", " ").title(),
-                ))
+                data.lines.append(
+                    Line(
+                        kind=ORDER_LEVEL_KINDS[entry["type"]],
+                        amount=_money(
+                            entry.get("subtotal"), f"Order {order_id} {entry['type']}", currency
+                        ),
+                        tax=None,
+                        title=entry["type"].replace("_", " ").title(),
+                    )
+                )
         lines_total = sum((line.amount for line in data.lines), Decimal(0))
         if lines_total != data.grand_total:
             raise MappingError(

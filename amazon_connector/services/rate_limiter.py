@@ -28,7 +28,7 @@ FALLBACK_RATE_LIMIT = (1.0, 5)
 
 
 class _Bucket:
-    __slots__ = ("rate", "burst", "tokens", "stamp")
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, rate, burst, now):
         self.rate = rate

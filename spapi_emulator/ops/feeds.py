@@ -447,9 +447,8 @@ def acknowledge(emu, feed, message, message_id):
             aliases = [
                 a for a in order.get("orderAliases", []) if a.get("aliasType") != "SELLER_ORDER_ID"
             ]
-            order["orderAliases"] = aliases + [
-                {"aliasId": merchant_order_id, "aliasType": "SELLER_ORDER_ID"}
-            ]
+            alias = {"aliasId": merchant_order_id, "aliasType": "SELLER_ORDER_ID"}
+            order["orderAliases"] = [*aliases, alias]
             emu.touch(order_id)
         return None
     if order["fulfillment"].get("fulfilledBy") == "AMAZON":

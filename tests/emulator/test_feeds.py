@@ -330,7 +330,7 @@ def test_order_acknowledgement_cancels_unshipped_and_fails_for_shipped(
     report = ET.fromstring(result_document(feeds, feed).encode())
     summary = report.find("Message/ProcessingReport/ProcessingSummary")
     counts = [summary.find(name).text for name in ("MessagesProcessed", "MessagesSuccessful")]
-    assert counts + [summary.find("MessagesWithError").text] == ["6", "2", "4"]
+    assert [*counts, summary.find("MessagesWithError").text] == ["6", "2", "4"]
     results = {
         result.find("MessageID").text: result
         for result in report.findall("Message/ProcessingReport/Result")

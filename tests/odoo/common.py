@@ -1,11 +1,10 @@
-"""Shared set-up for the Odoo suite: a real SP-API emulator over HTTP and a channel pointed at it."""
+"""Shared set-up for the Odoo suite: a real SP-API emulator over HTTP, a channel pointed at it."""
 
 from datetime import timedelta
 from decimal import Decimal
 
-from odoo.tests.common import TransactionCase
-
 from odoo.addons.amazon_connector.models.amazon_channel import RATE_LIMITER
+from odoo.tests.common import TransactionCase
 
 from spapi_emulator.generator import generate_orders
 from spapi_emulator.server import Emulator
@@ -15,8 +14,12 @@ CLIENT_ID = "amzn1.application-oa2-client.test"
 CLIENT_SECRET = "test-client-secret"
 REFRESH_TOKEN = "Atzr|test-refresh-token"
 EU_MARKETPLACES = ["A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH"]  # DE, GB, FR
-IMPORTED_ACTIONS = {("UNSHIPPED", "MERCHANT"), ("PARTIALLY_SHIPPED", "MERCHANT"),
-                    ("SHIPPED", "MERCHANT"), ("SHIPPED", "AMAZON")}
+IMPORTED_ACTIONS = {
+    ("UNSHIPPED", "MERCHANT"),
+    ("PARTIALLY_SHIPPED", "MERCHANT"),
+    ("SHIPPED", "MERCHANT"),
+    ("SHIPPED", "AMAZON"),
+}
 
 
 class AmazonEmulatorCase(TransactionCase):

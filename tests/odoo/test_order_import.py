@@ -18,8 +18,13 @@ class TestOrderImport(AmazonEmulatorCase):
         self.connect(import_fba=True)
 
     def test_500_orders_exact_totals_exactly_once(self):
-        marketplaces = ["A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4",
-                        "A1RKKUPIHCS9HS"]  # DE, GB, FR, IT, ES
+        marketplaces = [
+            "A1PA6795UKMFR9",
+            "A1F83G8C2ARO7P",
+            "A13V1IB3VIYZZH",
+            "APJ6JRA9NG5V4",
+            "A1RKKUPIHCS9HS",
+        ]  # DE, GB, FR, IT, ES
         self.connect(marketplace_ids=marketplaces, import_fba=True)
         orders = self.seed_orders(520, seed=3, marketplace_ids=marketplaces)
         log = self.import_orders()
@@ -38,7 +43,9 @@ class TestOrderImport(AmazonEmulatorCase):
                 self.grand_total(amazon).quantize(Decimal("0.01")),
                 sale.amazon_order_ref,
             )
-            self.assertEqual(sale.currency_id.name, amazon["proceeds"]["grandTotal"]["currencyCode"])
+            self.assertEqual(
+                sale.currency_id.name, amazon["proceeds"]["grandTotal"]["currencyCode"]
+            )
             currencies.add(sale.currency_id.name)
             marketplaces.add(sale.amazon_marketplace_id.amazon_id)
         self.assertGreaterEqual(len(marketplaces), 3)
@@ -58,7 +65,8 @@ class TestOrderImport(AmazonEmulatorCase):
         orders = self.seed_orders(80, seed=5)
         self.import_orders()
         amazon = next(
-            o for o in orders
+            o
+            for o in orders
             if o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
             and o["fulfillment"]["fulfilledBy"] == "MERCHANT"
         )
@@ -69,14 +77,20 @@ class TestOrderImport(AmazonEmulatorCase):
         self.assertEqual(sale.date_order.strftime("%Y-%m-%dT%H:%M:%SZ"), amazon["createdTime"])
         item_ids = {i["orderItemId"] for i in amazon["orderItems"]}
         self.assertEqual(
-            set(sale.order_line.filtered(lambda line: line.amazon_line_kind == "item")
-                .mapped("amazon_order_item_id")),
+            set(
+                sale.order_line.filtered(lambda line: line.amazon_line_kind == "item").mapped(
+                    "amazon_order_item_id"
+                )
+            ),
             item_ids,
         )
         ordered = sum(i["quantityOrdered"] for i in amazon["orderItems"])
         self.assertEqual(
-            sum(sale.order_line.filtered(lambda line: line.amazon_line_kind == "item")
-                .mapped("product_uom_qty")),
+            sum(
+                sale.order_line.filtered(lambda line: line.amazon_line_kind == "item").mapped(
+                    "product_uom_qty"
+                )
+            ),
             ordered,
         )
         picking = sale.picking_ids
@@ -90,18 +104,54 @@ class TestOrderImport(AmazonEmulatorCase):
         )
         self.assertTrue(sale.activity_ids.filtered(lambda a: a.summary == "Products to check"))
 
+    def test_taxes_as_amazon_charged_them(self):
+        orders = self.seed_orders(120, seed=31)
+        self.import_orders()
+        imported = {
+            o["orderId"]: o for o in orders if o["orderId"] in self.expected_imports(orders)
+        }
+        checked_gross = checked_net = 0
+        for sale in self.env["sale.order"].search([("amazon_channel_id", "=", self.channel.id)]):
+            amazon = imported[sale.amazon_order_ref]
+            breakdowns = [b for i in amazon["orderItems"] for b in i["proceeds"]["breakdowns"]]
+            amazon_tax = sum(
+                Decimal(b["subtotal"]["amount"]) for b in breakdowns if b["type"] == "TAX"
+            )
+            if amazon_tax:  # a Business order: Amazon's tax, to the cent
+                self.assertEqual(
+                    Decimal(str(sale.amount_tax)).quantize(Decimal("0.01")),
+                    amazon_tax,
+                    sale.amazon_order_ref,
+                )
+                checked_net += 1
+            elif sale.amazon_marketplace_id.country_id.code == "DE":
+                taxes = sale.order_line.tax_id
+                self.assertEqual(set(taxes.mapped("amount")), {19.0})
+                self.assertTrue(all(t.price_include for t in taxes))
+                self.assertEqual(taxes.tax_group_id.name, "Tax 19%")
+                checked_gross += 1
+        self.assertTrue(checked_gross)
+
     def test_products_matched_by_listing_then_internal_reference(self):
         orders = self.seed_orders(40, seed=9)
-        priced = [o for o in orders if (o["fulfillment"]["fulfillmentStatus"],
-                                        o["fulfillment"]["fulfilledBy"]) == ("UNSHIPPED", "MERCHANT")]
+        priced = [
+            o
+            for o in orders
+            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
+            == ("UNSHIPPED", "MERCHANT")
+        ]
         first_sku = priced[0]["orderItems"][0]["product"]["sellerSku"]
-        other_skus = {i["product"]["sellerSku"] for o in priced for i in o["orderItems"]} - {first_sku}
+        other_skus = {i["product"]["sellerSku"] for o in priced for i in o["orderItems"]} - {
+            first_sku
+        }
         listed = self.env["product.product"].create({"name": "Listed product"})
         self.env["amazon.listing"].create(
             {"channel_id": self.channel.id, "sku": first_sku, "product_id": listed.id}
         )
-        by_code = {sku: self.env["product.product"].create({"name": sku, "default_code": sku})
-                   for sku in other_skus}
+        by_code = {
+            sku: self.env["product.product"].create({"name": sku, "default_code": sku})
+            for sku in other_skus
+        }
         self.import_orders()
         for amazon in priced:
             sale = self.odoo_order(amazon["orderId"])
@@ -110,15 +160,17 @@ class TestOrderImport(AmazonEmulatorCase):
                 self.assertEqual(line.product_id, expected)
             self.assertFalse(sale.activity_ids)
         # Products found by internal reference are now listings of the channel.
-        self.assertEqual(
-            set(self.channel.listing_ids.mapped("sku")), {first_sku} | other_skus
-        )
+        self.assertEqual(set(self.channel.listing_ids.mapped("sku")), {first_sku} | other_skus)
 
     def test_cancelled_on_amazon_before_shipping_cancels_order(self):
         orders = self.seed_orders(60, seed=13)
         self.import_orders()
-        amazon = next(o for o in orders if (o["fulfillment"]["fulfillmentStatus"],
-                                            o["fulfillment"]["fulfilledBy"]) == ("UNSHIPPED", "MERCHANT"))
+        amazon = next(
+            o
+            for o in orders
+            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
+            == ("UNSHIPPED", "MERCHANT")
+        )
         sale = self.odoo_order(amazon["orderId"])
         self.assertEqual(sale.state, "sale")
         self._cancel_on_amazon(amazon["orderId"])
@@ -131,8 +183,12 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_cancelled_after_shipping_flags_order_for_a_person(self):
         orders = self.seed_orders(60, seed=13)
         self.import_orders()
-        amazon = next(o for o in orders if (o["fulfillment"]["fulfillmentStatus"],
-                                            o["fulfillment"]["fulfilledBy"]) == ("UNSHIPPED", "MERCHANT"))
+        amazon = next(
+            o
+            for o in orders
+            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
+            == ("UNSHIPPED", "MERCHANT")
+        )
         sale = self.odoo_order(amazon["orderId"])
         sale._amazon_deliver_all()  # the warehouse shipped it
         self.assertEqual(sale.picking_ids.state, "done")
@@ -148,8 +204,12 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_fba_orders_arrive_done_from_amazon_warehouse(self):
         orders = self.seed_orders(120, seed=21, fba_share=0.5)
         self.import_orders()
-        fba = [o for o in orders if (o["fulfillment"]["fulfillmentStatus"],
-                                     o["fulfillment"]["fulfilledBy"]) == ("SHIPPED", "AMAZON")]
+        fba = [
+            o
+            for o in orders
+            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
+            == ("SHIPPED", "AMAZON")
+        ]
         self.assertTrue(fba)
         own_stock = self.channel.warehouse_id.lot_stock_id
         for amazon in fba:
@@ -163,8 +223,9 @@ class TestOrderImport(AmazonEmulatorCase):
         orders = self.seed_orders(80, seed=21, fba_share=0.5)
         self.import_orders()
         imported = self.env["sale.order"].search([("amazon_channel_id", "=", self.channel.id)])
-        self.assertEqual(set(imported.mapped("amazon_order_ref")),
-                         self.expected_imports(orders, fba=False))
+        self.assertEqual(
+            set(imported.mapped("amazon_order_ref")), self.expected_imports(orders, fba=False)
+        )
         request = self.emulator.requests("searchOrders")[0]
         self.assertIn("MERCHANT", str(request["query"].get("fulfilledBy")))
 
@@ -186,8 +247,11 @@ class TestOrderImport(AmazonEmulatorCase):
         self.import_orders()
         included = str(self.emulator.requests("searchOrders")[-1]["query"].get("includedData"))
         self.assertIn("BUYER", included)
-        amazon = next(o for o in fresh if o["orderId"] in self.expected_imports(fresh)
-                      and o.get("buyer", {}).get("buyerEmail"))
+        amazon = next(
+            o
+            for o in fresh
+            if o["orderId"] in self.expected_imports(fresh) and o.get("buyer", {}).get("buyerEmail")
+        )
         sale = self.odoo_order(amazon["orderId"])
         self.assertEqual(sale.partner_id.email, amazon["buyer"]["buyerEmail"])
         address = amazon["recipient"]["deliveryAddress"]
@@ -204,7 +268,7 @@ class TestOrderImport(AmazonEmulatorCase):
         self.assertEqual(log.state, "partial")
         self.assertEqual(log.count_failed, 1)
         self.assertEqual(log.count_new, len(self.expected_imports(orders)) - 1)
-        message = log.line_ids.filtered(lambda l: l.amazon_ref == target["orderId"])
+        message = log.line_ids.filtered(lambda line: line.amazon_ref == target["orderId"])
         self.assertIn("add up to", message.message)
         self.assertFalse(self.odoo_order(target["orderId"]))
 
@@ -241,9 +305,12 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_revoked_authorisation_stops_and_tells_admin(self):
         self.seed_orders(10, seed=1)
         self.emulator.add_seller(
-            "A1REVOKEDIMPORT", "Revoked", ["A1PA6795UKMFR9"],
+            "A1REVOKEDIMPORT",
+            "Revoked",
+            ["A1PA6795UKMFR9"],
             client_id="amzn1.application-oa2-client.test",
-            client_secret="test-client-secret", refresh_token="Atzr|revoked-import",
+            client_secret="test-client-secret",
+            refresh_token="Atzr|revoked-import",
         )
         self.emulator.revoke_refresh_token("Atzr|revoked-import")
         self.channel.write({"refresh_token": "Atzr|revoked-import", "state": "connected"})
@@ -263,16 +330,16 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_ignore_orders_before_and_window(self):
         orders = self.seed_orders(60, seed=23)
         expected = self.expected_imports(orders)
-        cutoff = sorted(
-            o["createdTime"] for o in orders if o["orderId"] in expected
-        )[len(expected) // 2]
+        cutoff = sorted(o["createdTime"] for o in orders if o["orderId"] in expected)[
+            len(expected) // 2
+        ]
         self.channel.ignore_orders_before = cutoff.replace("T", " ").replace("Z", "")
         self.import_orders()
         imported = self.env["sale.order"].search([("amazon_channel_id", "=", self.channel.id)])
         self.assertTrue(imported)
-        self.assertTrue(all(
-            s.amazon_purchase_date >= self.channel.ignore_orders_before for s in imported
-        ))
+        self.assertTrue(
+            all(s.amazon_purchase_date >= self.channel.ignore_orders_before for s in imported)
+        )
         self.assertLess(len(imported), len(expected))
         request = self.emulator.requests("searchOrders")[0]["query"]
         before = str(request.get("lastUpdatedBefore"))

@@ -27,9 +27,15 @@ def test_every_generated_order_parses_and_adds_up_to_amazons_total():
 
 
 def test_tax_lines_carry_amazons_tax_exactly():
-    taxed = [o for o in ORDERS if any(
-        b["type"] == "TAX" for i in o["orderItems"] for b in i.get("proceeds", {}).get("breakdowns", [])
-    )]
+    taxed = [
+        o
+        for o in ORDERS
+        if any(
+            b["type"] == "TAX"
+            for i in o["orderItems"]
+            for b in i.get("proceeds", {}).get("breakdowns", [])
+        )
+    ]
     assert taxed, "the generator must produce taxed (net price) orders"
     for payload in taxed:
         data = parse_order(payload)
@@ -43,8 +49,13 @@ def test_tax_lines_carry_amazons_tax_exactly():
 
 
 def test_vat_inclusive_consumer_lines_have_no_amazon_tax():
-    germany = [o for o in ORDERS if o["salesChannel"]["marketplaceId"] == "A1PA6795UKMFR9"
-               and "AMAZON_BUSINESS" not in o.get("programs", []) and o.get("proceeds")]
+    germany = [
+        o
+        for o in ORDERS
+        if o["salesChannel"]["marketplaceId"] == "A1PA6795UKMFR9"
+        and "AMAZON_BUSINESS" not in o.get("programs", [])
+        and o.get("proceeds")
+    ]
     assert germany
     for payload in germany:
         assert all(line.tax is None for line in parse_order(payload).lines)
@@ -52,9 +63,16 @@ def test_vat_inclusive_consumer_lines_have_no_amazon_tax():
 
 def test_inconsistent_total_is_refused_with_a_reason():
     payload = next(o for o in ORDERS if o.get("proceeds"))
-    broken = {**payload, "proceeds": {**payload["proceeds"], "grandTotal": {
-        "amount": str(Decimal(payload["proceeds"]["grandTotal"]["amount"]) + 1),
-        "currencyCode": payload["proceeds"]["grandTotal"]["currencyCode"]}}}
+    broken = {
+        **payload,
+        "proceeds": {
+            **payload["proceeds"],
+            "grandTotal": {
+                "amount": str(Decimal(payload["proceeds"]["grandTotal"]["amount"]) + 1),
+                "currencyCode": payload["proceeds"]["grandTotal"]["currencyCode"],
+            },
+        },
+    }
     with pytest.raises(MappingError, match="add up to"):
         parse_order(broken)
 
@@ -88,8 +106,12 @@ def test_split_units_in_yen():
 
 @pytest.mark.parametrize(
     ("net", "tax", "rate"),
-    [("100.00", "19.00", "19"), ("3.33", "0.63", "19"), ("10.00", "0.89", "8.9"),
-     ("123.99", "6.20", "5")],
+    [
+        ("100.00", "19.00", "19"),
+        ("3.33", "0.63", "19"),
+        ("10.00", "0.89", "8.9"),
+        ("123.99", "6.20", "5"),
+    ],
 )
 def test_reproducing_rate_prefers_simple_rates(net, tax, rate):
     assert reproducing_rate(Decimal(net), Decimal(tax), Decimal("0.01")) == Decimal(rate)
