@@ -23,6 +23,4 @@
         "views/sale_order_views.xml",
         "views/amazon_menus.xml",
     ],
-    "installable": True,
-    "application": False,
 }

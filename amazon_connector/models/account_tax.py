@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class AccountTax(models.Model):
@@ -24,14 +24,14 @@ class AccountTax(models.Model):
         if not tax:
             label = f"{rate.normalize():f}"
             # A group of its own, so the totals read "Tax 19%" and not another rate's label.
-            group_name = _("Tax %(rate)s%%", rate=label)
+            group_name = self.env._("Tax %(rate)s%%", rate=label)
             Group = self.env["account.tax.group"].sudo()
             group = Group.search(
                 [("company_id", "=", company.id), ("name", "=", group_name)], limit=1
             ) or Group.create({"name": group_name, "company_id": company.id})
             tax = self.sudo().create(
                 {
-                    "name": _("Amazon %(rate)s%% (incl.)", rate=label),
+                    "name": self.env._("Amazon %(rate)s%% (incl.)", rate=label),
                     "description": f"{label}%",
                     "company_id": company.id,
                     "amazon_generated": True,

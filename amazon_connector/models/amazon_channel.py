@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway
@@ -109,7 +109,7 @@ class AmazonChannel(models.Model):
         help="Technical: leave empty for https://api.amazon.com/auth/o2/token.",
     )
     # -- order import ---------------------------------------------------------------------------
-    import_orders = fields.Boolean(string="Import Orders", default=True)
+    import_orders = fields.Boolean(default=True)
     import_interval = fields.Integer(
         string="Import Every (minutes)", default=15, help="How often the scheduler imports orders."
     )
@@ -125,7 +125,6 @@ class AmazonChannel(models.Model):
         help="Warehouse standing for Amazon's fulfilment centres; created when needed.",
     )
     personal_data_access = fields.Boolean(
-        string="Personal Data Access",
         help="Request buyer names, e-mails and street addresses from Amazon. The app must hold "
         "Amazon's restricted roles. Without it, orders import with city, postcode and country "
         "only.",
@@ -164,7 +163,6 @@ class AmazonChannel(models.Model):
     )
     default_carrier_id = fields.Many2one(
         "delivery.carrier",
-        string="Default Carrier",
         help="Carrier for orders whose shipping service has no mapping.",
     )
     import_high_water = fields.Datetime(
@@ -176,9 +174,7 @@ class AmazonChannel(models.Model):
     last_import_attempt = fields.Datetime(readonly=True, copy=False)
     last_rescan_date = fields.Datetime(string="Last Rescan", readonly=True, copy=False)
     import_requested = fields.Boolean(copy=False, help="Technical: 'Import now' was asked for.")
-    status_mapping_ids = fields.One2many(
-        "amazon.status.mapping", "channel_id", string="Status Mapping", copy=True
-    )
+    status_mapping_ids = fields.One2many("amazon.status.mapping", "channel_id", copy=True)
     shipping_mapping_ids = fields.One2many(
         "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
     )
@@ -199,7 +195,7 @@ class AmazonChannel(models.Model):
         for channel in self:
             if not channel.name:
                 channel.name = channel.store_name or (
-                    channel.seller_id and _("Amazon %(seller)s", seller=channel.seller_id)
+                    channel.seller_id and self.env._("Amazon %(seller)s", seller=channel.seller_id)
                 )
 
     def _compute_sync_log_count(self):
@@ -291,7 +287,7 @@ class AmazonChannel(models.Model):
         self.ensure_one()
         missing = self._missing_credentials()
         if missing:
-            message = _("Fill in %(fields)s first.", fields=", ".join(missing))
+            message = self.env._("Fill in %(fields)s first.", fields=", ".join(missing))
             self.write({"state": "error", "last_error": message})
             return self._notify(message, "danger")
         log = self.env["amazon.sync.log"].create({"channel_id": self.id, "kind": "connection"})
@@ -306,7 +302,7 @@ class AmazonChannel(models.Model):
             return self._notify(str(error), "danger")
         marketplaces = self._apply_participations(participations)
         self._record_api_success()
-        summary = _(
+        summary = self.env._(
             "Connected. Amazon lists %(count)s marketplace(s): %(names)s.",
             count=len(marketplaces),
             names=", ".join(marketplaces.mapped("name")) or "-",
@@ -317,10 +313,10 @@ class AmazonChannel(models.Model):
     def _missing_credentials(self):
         secret = self.sudo()
         labels = {
-            "seller_id": _("Seller ID"),
-            "lwa_client_id": _("LWA Client ID"),
-            "lwa_client_secret": _("LWA Client Secret"),
-            "refresh_token": _("Refresh Token"),
+            "seller_id": self.env._("Seller ID"),
+            "lwa_client_id": self.env._("LWA Client ID"),
+            "lwa_client_secret": self.env._("LWA Client Secret"),
+            "refresh_token": self.env._("Refresh Token"),
         }
         return [label for name, label in labels.items() if not secret[name]]
 
@@ -347,7 +343,7 @@ class AmazonChannel(models.Model):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Amazon connection"),
+                "title": self.env._("Amazon connection"),
                 "message": message,
                 "type": kind,
                 "sticky": kind == "danger",
@@ -381,7 +377,7 @@ class AmazonChannel(models.Model):
         )
         if not marketplace:
             raise MappingError(
-                _(
+                self.env._(
                     "Order %(order)s: marketplace %(marketplace)s is unknown to Odoo.",
                     order=data.order_id,
                     marketplace=data.marketplace_id,
@@ -399,7 +395,7 @@ class AmazonChannel(models.Model):
             )
             if not currency:
                 raise MappingError(
-                    _(
+                    self.env._(
                         "Order %(order)s: currency %(currency)s is unknown to Odoo.",
                         order=data.order_id,
                         currency=data.currency,
@@ -421,7 +417,7 @@ class AmazonChannel(models.Model):
         )
         return pricelist or Pricelist.sudo().create(
             {
-                "name": _("Amazon %(currency)s", currency=currency.name),
+                "name": self.env._("Amazon %(currency)s", currency=currency.name),
                 "currency_id": currency.id,
                 "company_id": self.company_id.id,
             }
@@ -454,14 +450,14 @@ class AmazonChannel(models.Model):
             warehouse = Warehouse.search(
                 [("code", "=", "FBA"), ("company_id", "=", self.company_id.id)], limit=1
             ) or Warehouse.create(
-                {"name": _("Amazon FBA"), "code": "FBA", "company_id": self.company_id.id}
+                {"name": self.env._("Amazon FBA"), "code": "FBA", "company_id": self.company_id.id}
             )
             self.fba_warehouse_id = warehouse
         return self.fba_warehouse_id
 
     def _warn_reauthorisation(self, error):
         """Revoked authorisation: tell the admin on the channel, once."""
-        summary = _("Reauthorise the Amazon app")
+        summary = self.env._("Reauthorise the Amazon app")
         if self.activity_ids.filtered(lambda a: a.summary == summary):
             return
         self.activity_schedule(
@@ -482,13 +478,13 @@ class AmazonChannel(models.Model):
         self.write({"import_requested": True})
         self.env.ref("amazon_connector.ir_cron_amazon_import_orders")._trigger()
         return self._notify(
-            _("The import has started; its result appears in the sync logs."), "info"
+            self.env._("The import has started; its result appears in the sync logs."), "info"
         )
 
     def action_rescan_now(self):
         self.ensure_one()
         self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders")._trigger()
-        return self._notify(_("The rescan of missing orders has started."), "info")
+        return self._notify(self.env._("The rescan of missing orders has started."), "info")
 
     @api.model
     def _cron_import_orders(self):

@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..services import errors
 from ..services.order_mapper import MappingError, parse_order
@@ -62,10 +62,12 @@ class AmazonOrderImporter(models.AbstractModel):
             channel._record_api_failure(error)
             if isinstance(error, errors.AuthorizationRevoked):
                 channel._warn_reauthorisation(error)
-            log.add_message(_("The import stopped: %(error)s", error=error))
+            log.add_message(self.env._("The import stopped: %(error)s", error=error))
             log.finish(
                 state="failed",
-                summary=_("Stopped before the end; the next run carries on from the same point."),
+                summary=self.env._(
+                    "Stopped before the end; the next run carries on from the same point."
+                ),
                 call_counts=gateway.call_counts,
                 **counters,
             )
@@ -78,15 +80,16 @@ class AmazonOrderImporter(models.AbstractModel):
             values["import_high_water"] = window["before"]
         channel.write(values)
         channel._record_api_success()
-        summary = _(
+        summary = self.env._(
             "%(new)s new, %(updated)s updated, %(cancelled)s cancelled, %(skipped)s skipped, "
             "%(failed)s failed.",
             **counters,
         )
         if rescan:
-            summary = _("Rescan of the last %(days)s days: ", days=channel.rescan_days) + summary
+            prefix = self.env._("Rescan of the last %(days)s days: ", days=channel.rescan_days)
+            summary = prefix + summary
             if counters["new"]:
-                summary += " " + _(
+                summary += " " + self.env._(
                     "%(count)s order(s) had been missed and are now imported.",
                     count=counters["new"],
                 )
@@ -145,7 +148,7 @@ class AmazonOrderImporter(models.AbstractModel):
         except Exception as error:
             _logger.exception("Amazon order %s could not be imported", order_ref)
             log.add_message(
-                _("Unexpected error, see the server log: %(error)s", error=error),
+                self.env._("Unexpected error, see the server log: %(error)s", error=error),
                 amazon_ref=order_ref,
             )
         return "failed"

@@ -29,7 +29,7 @@ class AmazonShippingMapping(models.Model):
     marketplace_id = fields.Many2one(
         "amazon.marketplace", help="Leave empty to apply to every marketplace of the channel."
     )
-    carrier_id = fields.Many2one("delivery.carrier", string="Carrier", required=True)
+    carrier_id = fields.Many2one("delivery.carrier", required=True)
 
     _sql_constraints = [
         (

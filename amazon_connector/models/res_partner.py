@@ -1,6 +1,6 @@
 import hashlib
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
@@ -26,7 +26,7 @@ class ResPartner(models.Model):
         else:
             key = f"anonymous:{channel.id}:{marketplace}"
             values = {
-                "name": _(
+                "name": self.env._(
                     "Amazon customer (%(marketplace)s)",
                     marketplace=(
                         self.env["amazon.marketplace"]

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.fields import Command
 
 from ..services.order_mapper import Line, MappingError, quantum, split_units
@@ -16,9 +16,7 @@ class SaleOrder(models.Model):
 
     _inherit = "sale.order"
 
-    amazon_channel_id = fields.Many2one(
-        "amazon.channel", string="Amazon Channel", readonly=True, index=True, copy=False
-    )
+    amazon_channel_id = fields.Many2one("amazon.channel", readonly=True, index=True, copy=False)
     amazon_order_ref = fields.Char(string="Amazon Order ID", readonly=True, index=True, copy=False)
     amazon_marketplace_id = fields.Many2one(
         "amazon.marketplace", string="Marketplace", readonly=True, copy=False
@@ -26,12 +24,9 @@ class SaleOrder(models.Model):
     amazon_fulfilled_by = fields.Selection(
         FULFILLED_BY, string="Fulfilled By", readonly=True, copy=False
     )
-    amazon_status = fields.Selection(
-        FULFILLMENT_STATUSES, string="Amazon Status", readonly=True, copy=False, tracking=True
-    )
+    amazon_status = fields.Selection(FULFILLMENT_STATUSES, readonly=True, copy=False, tracking=True)
     amazon_purchase_date = fields.Datetime(string="Purchased On", readonly=True, copy=False)
     amazon_last_update = fields.Datetime(
-        string="Amazon Last Update",
         readonly=True,
         copy=False,
         help="lastUpdatedTime of the version of the order last applied here.",
@@ -64,7 +59,6 @@ class SaleOrder(models.Model):
     )
     amazon_buyer_cancel_reason = fields.Char(readonly=True, copy=False)
     amazon_total = fields.Monetary(
-        string="Amazon Total",
         readonly=True,
         copy=False,
         help="The order total Amazon reported (grand total).",
@@ -102,7 +96,7 @@ class SaleOrder(models.Model):
                 "user_id": channel.user_id.id,
                 "date_order": data.purchase_date,
                 "client_order_ref": data.order_id,
-                "origin": _("Amazon %(marketplace)s", marketplace=marketplace.name),
+                "origin": self.env._("Amazon %(marketplace)s", marketplace=marketplace.name),
                 "carrier_id": carrier.id,
                 "amazon_channel_id": channel.id,
                 "amazon_order_ref": data.order_id,
@@ -120,8 +114,8 @@ class SaleOrder(models.Model):
         unmatched = order._amazon_set_lines(channel, marketplace, data)
         if unmatched:
             order._amazon_flag(
-                _("Products to check"),
-                _(
+                self.env._("Products to check"),
+                self.env._(
                     "No product matches SKU(s) %(skus)s: the lines use a placeholder product. "
                     "Link the SKU to a product in the channel's listings and fix the lines.",
                     skus=", ".join(unmatched),
@@ -206,7 +200,7 @@ class SaleOrder(models.Model):
             self.amount_total, float(data.grand_total)
         ):
             raise MappingError(
-                _(
+                self.env._(
                     "Order %(order)s: Odoo computes a total of %(odoo)s but Amazon charged "
                     "%(amazon)s %(currency)s.",
                     order=data.order_id,
@@ -273,8 +267,8 @@ class SaleOrder(models.Model):
         if action == "cancel" and order.state != "cancel":
             if order._amazon_goods_left():
                 order._amazon_flag(
-                    _("Cancelled on Amazon after shipping"),
-                    _(
+                    self.env._("Cancelled on Amazon after shipping"),
+                    self.env._(
                         "Amazon reports order %(order)s as cancelled, but goods have already "
                         "left the warehouse. Check the return or refund with the buyer; the order "
                         "was not changed.",
@@ -293,8 +287,8 @@ class SaleOrder(models.Model):
         order.write(self._amazon_tracked_values(data))
         if data.cancel_requested and not was_requested and order.state != "cancel":
             order._amazon_flag(
-                _("Buyer asked to cancel"),
-                _(
+                self.env._("Buyer asked to cancel"),
+                self.env._(
                     "The buyer asked Amazon to cancel this order (%(reason)s). Do not ship it; "
                     "cancel it in Odoo to tell Amazon.",
                     reason=data.cancel_reason or "-",
