@@ -11,14 +11,15 @@ class AccountTax(models.Model):
     )
 
     @api.model
-    def _amazon_included_tax(self, company, rate):
-        """The price-included sales tax at ``rate`` percent for Amazon lines (made once)."""
+    def _amazon_tax(self, company, rate, included=True):
+        """The sales tax at ``rate`` percent for Amazon lines, price-included or not (made once)."""
         domain = [
             ("company_id", "=", company.id),
             ("amazon_generated", "=", True),
             ("type_tax_use", "=", "sale"),
             ("amount_type", "=", "percent"),
             ("amount", "=", float(rate)),
+            ("price_include_override", "=", "tax_included" if included else "tax_excluded"),
         ]
         tax = self.with_context(active_test=False).search(domain, limit=1)
         if not tax:
@@ -31,14 +32,18 @@ class AccountTax(models.Model):
             ) or Group.create({"name": group_name, "company_id": company.id})
             tax = self.sudo().create(
                 {
-                    "name": self.env._("Amazon %(rate)s%% (incl.)", rate=label),
+                    "name": (
+                        self.env._("Amazon %(rate)s%% (incl.)", rate=label)
+                        if included
+                        else self.env._("Amazon %(rate)s%%", rate=label)
+                    ),
                     "description": f"{label}%",
                     "company_id": company.id,
                     "amazon_generated": True,
                     "type_tax_use": "sale",
                     "amount_type": "percent",
                     "amount": float(rate),
-                    "price_include_override": "tax_included",
+                    "price_include_override": "tax_included" if included else "tax_excluded",
                     "tax_group_id": group.id,
                 }
             )

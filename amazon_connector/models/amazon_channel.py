@@ -5,7 +5,7 @@ from odoo import api, fields, models
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway
-from ..services.order_mapper import MappingError, reproducing_rate
+from ..services.order_mapper import MappingError, reproducing_rate, split_units
 from ..services.rate_limiter import RateLimiter
 from ..services.tax_rates import standard_vat_rate
 from .amazon_marketplace import REGIONS
@@ -432,15 +432,25 @@ class AmazonChannel(models.Model):
         return row.carrier_id or self.default_carrier_id
 
     def _amazon_taxes(self, line, marketplace, step):
-        """Taxes that make Odoo find Amazon's amounts: price-included, so the total is exact."""
+        """(taxes, net pricing) that make Odoo find Amazon's amounts to the cent.
+
+        A line Amazon taxed on a net price whose units divide evenly is priced net with a
+        tax excluded from the price: Odoo then computes Amazon's very tax amount. Any other
+        line is priced at what the buyer paid with the tax included, so the total is exact
+        (a split line's tax may then differ from Amazon's by a cent; see docs/sync-model.md).
+        """
         Tax = self.env["account.tax"]
         if line.tax is not None:
-            rate = reproducing_rate(line.amount - line.tax, line.tax, step)
-        elif self.included_vat == "standard":
-            rate = standard_vat_rate(marketplace.country_id.code)
+            net = line.amount - line.tax
+            rate = reproducing_rate(net, line.tax, step)
+            net_pricing = len(split_units(net, line.quantity, step)) == 1
         else:
-            rate = None
-        return Tax._amazon_included_tax(self.company_id, rate) if rate else Tax
+            rate = standard_vat_rate(marketplace.country_id.code)
+            rate = rate if self.included_vat == "standard" else None
+            net_pricing = False
+        if not rate:
+            return Tax, False
+        return Tax._amazon_tax(self.company_id, rate, included=not net_pricing), net_pricing
 
     def _fba_warehouse(self):
         """Amazon's fulfilment centres as a warehouse apart from the seller's own stock."""

@@ -176,8 +176,9 @@ class SaleOrder(models.Model):
                 )
             else:
                 product = self.env.ref(f"amazon_connector.product_amazon_{line.kind}")
-            taxes = channel._amazon_taxes(line, marketplace, step)
-            for quantity, unit_price in split_units(line.amount, line.quantity, step):
+            taxes, net_pricing = channel._amazon_taxes(line, marketplace, step)
+            amount = line.amount - line.tax if net_pricing else line.amount
+            for quantity, unit_price in split_units(amount, line.quantity, step):
                 commands.append(
                     Command.create(
                         {
