@@ -351,6 +351,24 @@ class TestOrderImport(AmazonEmulatorCase):
         before = str(request.get("lastUpdatedBefore"))
         self.assertTrue(before)
 
+    def test_rescan_imports_what_the_incremental_run_missed(self):
+        self.seed_orders(30, seed=27)
+        self.import_orders()
+        # Orders Amazon wrote late: last changed well behind the high-water mark.
+        late = self.seed_orders(40, seed=28, days=2)
+        late_ids = self.expected_imports(late)
+        self.assertTrue(late_ids)
+        with self.emulator.lock:
+            for order in late:
+                stored = self.emulator.orders[order["orderId"]]
+                stored["lastUpdatedTime"] = stored["createdTime"]
+        incremental = self.import_orders()
+        self.assertEqual(incremental.count_new, 0)
+        rescan = self.import_orders(rescan=True)
+        self.assertEqual(rescan.count_new, len(late_ids))
+        self.assertIn("had been missed", rescan.summary)
+        self.assertTrue(all(self.odoo_order(ref) for ref in late_ids))
+
     def _cancel_on_amazon(self, order_id):
         """Amazon cancels the order; the change is 3 minutes old, inside the next window."""
         with self.emulator.lock:
