@@ -105,6 +105,19 @@ class AmazonEmulatorCase(TransactionCase):
         return Decimal(order["proceeds"]["grandTotal"]["amount"])
 
     @staticmethod
+    def with_status(orders, status, fulfilled_by):
+        """Generated orders in this status and fulfilment channel."""
+        return [
+            o
+            for o in orders
+            if o["fulfillment"]["fulfillmentStatus"] == status
+            and o["fulfillment"]["fulfilledBy"] == fulfilled_by
+        ]
+
+    def first_with(self, orders, status, fulfilled_by):
+        return self.with_status(orders, status, fulfilled_by)[0]
+
+    @staticmethod
     def expected_imports(orders, fba=True):
         """Orders the default status mapping imports."""
         return {

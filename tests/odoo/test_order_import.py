@@ -64,12 +64,7 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_order_facts_and_lines(self):
         orders = self.seed_orders(80, seed=5)
         self.import_orders()
-        amazon = next(
-            o
-            for o in orders
-            if o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
-            and o["fulfillment"]["fulfilledBy"] == "MERCHANT"
-        )
+        amazon = self.first_with(orders, "UNSHIPPED", "MERCHANT")
         sale = self.odoo_order(amazon["orderId"])
         self.assertEqual(sale.state, "sale")
         self.assertEqual(sale.amazon_status, "UNSHIPPED")
@@ -140,12 +135,7 @@ class TestOrderImport(AmazonEmulatorCase):
 
     def test_products_matched_by_listing_then_internal_reference(self):
         orders = self.seed_orders(40, seed=9)
-        priced = [
-            o
-            for o in orders
-            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
-            == ("UNSHIPPED", "MERCHANT")
-        ]
+        priced = self.with_status(orders, "UNSHIPPED", "MERCHANT")
         first_sku = priced[0]["orderItems"][0]["product"]["sellerSku"]
         other_skus = {i["product"]["sellerSku"] for o in priced for i in o["orderItems"]} - {
             first_sku
@@ -171,12 +161,7 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_cancelled_on_amazon_before_shipping_cancels_order(self):
         orders = self.seed_orders(60, seed=13)
         self.import_orders()
-        amazon = next(
-            o
-            for o in orders
-            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
-            == ("UNSHIPPED", "MERCHANT")
-        )
+        amazon = self.first_with(orders, "UNSHIPPED", "MERCHANT")
         sale = self.odoo_order(amazon["orderId"])
         self.assertEqual(sale.state, "sale")
         self._cancel_on_amazon(amazon["orderId"])
@@ -189,12 +174,7 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_cancelled_after_shipping_flags_order_for_a_person(self):
         orders = self.seed_orders(60, seed=13)
         self.import_orders()
-        amazon = next(
-            o
-            for o in orders
-            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
-            == ("UNSHIPPED", "MERCHANT")
-        )
+        amazon = self.first_with(orders, "UNSHIPPED", "MERCHANT")
         sale = self.odoo_order(amazon["orderId"])
         sale._amazon_deliver_all()  # the warehouse shipped it
         self.assertEqual(sale.picking_ids.state, "done")
@@ -210,12 +190,7 @@ class TestOrderImport(AmazonEmulatorCase):
     def test_fba_orders_arrive_done_from_amazon_warehouse(self):
         orders = self.seed_orders(120, seed=21, fba_share=0.5)
         self.import_orders()
-        fba = [
-            o
-            for o in orders
-            if (o["fulfillment"]["fulfillmentStatus"], o["fulfillment"]["fulfilledBy"])
-            == ("SHIPPED", "AMAZON")
-        ]
+        fba = self.with_status(orders, "SHIPPED", "AMAZON")
         self.assertTrue(fba)
         own_stock = self.channel.warehouse_id.lot_stock_id
         for amazon in fba:
