@@ -219,6 +219,14 @@ def carrier_of(detail):
     return code
 
 
+def _payload(req) -> dict:
+    """The JSON object body of a shipment call; anything else is Amazon's type error."""
+    body = req.json()
+    if not isinstance(body, dict):
+        raise type_error("payload")
+    return body
+
+
 @route("POST", "/orders/v0/orders/{orderId}/shipmentConfirmation", "confirmShipment")
 def confirm_shipment(emu, req):
     """Record one shipped package; 204 No Content like Amazon.
@@ -226,9 +234,7 @@ def confirm_shipment(emu, req):
     A packageReferenceId already recorded on the order is refused with 400 instead of being
     counted twice: a retried call after a lost response must not ship the units again.
     """
-    body = req.json()
-    if not isinstance(body, dict):
-        raise type_error("payload")
+    body = _payload(req)
     with emu.lock:
         order = seller_order(emu, req)
         check_marketplace(order, body.get("marketplaceId"))
@@ -296,9 +302,7 @@ def update_shipment_status(emu, req):
     fulfilled, exactly as a shipment confirmation would. Only orders in Amazon's
     ``IN_STORE_PICK_UP`` program are eligible.
     """
-    body = req.json()
-    if not isinstance(body, dict):
-        raise type_error("payload")
+    body = _payload(req)
     with emu.lock:
         order = seller_order(emu, req)
         check_marketplace(order, body.get("marketplaceId"))
