@@ -5,6 +5,7 @@ local Odoo or script can connect. Serves until Ctrl-C.
 """
 
 import argparse
+import signal
 import threading
 
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator
@@ -85,10 +86,14 @@ def main(argv=None):
         f"control API: {base_url}/_emulator/calls (docs/emulator.md); Ctrl-C stops",
         flush=True,
     )
+    # Ctrl-C and SIGTERM only set a flag: the emulator then stops from the main thread, never
+    # from inside a signal handler that interrupted it.
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        while not stopping.wait(0.5):
+            pass
     finally:
         emulator.stop()
 

@@ -264,7 +264,7 @@ def test_python_dash_m_starts_a_demo_emulator():
         assert json.loads(httpx.get(base_url + "/_emulator/calls").text)["total"] == 2
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=30) == 0
         process.stdout.close()
 
 
