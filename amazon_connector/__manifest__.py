@@ -18,9 +18,13 @@
         "views/amazon_marketplace_views.xml",
         "views/amazon_status_mapping_views.xml",
         "views/amazon_shipping_mapping_views.xml",
+        "views/amazon_carrier_mapping_views.xml",
         "views/amazon_listing_views.xml",
         "views/amazon_sync_log_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/amazon_feed_views.xml",
+        "wizards/amazon_order_cancel_views.xml",
         "views/amazon_menus.xml",
     ],
 }

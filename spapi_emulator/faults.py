@@ -18,6 +18,7 @@ FAULT_KINDS = (
     "503",
     "timeout",
     "reset",
+    "lost_answer",  # the call takes effect, then the connection is reset: the answer is lost
     "not_json",
     "expired_token",
     "expired_pagination_token",

@@ -429,7 +429,7 @@ class Emulator:
                 500, "InternalFailure", "We encountered an internal error."
             )
 
-        broken = fault in ("timeout", "reset")
+        broken = fault in ("timeout", "reset", "lost_answer")
         if not is_control:
             if not broken:
                 response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
@@ -471,13 +471,18 @@ class Emulator:
         fault = None if is_control else self.faults.next(route.operation)
         if fault in ("timeout", "reset"):
             return None, fault
-        if fault:
+        if fault and fault != "lost_answer":
             return self._fault_response(fault, route.operation), fault
-        with self.lock:
-            result = route.handler(self, req)
+        try:
+            with self.lock:
+                result = route.handler(self, req)
+        except ApiError as exc:
+            if fault:  # lost_answer: even a refusal never reaches the client
+                return exc.to_response(), fault
+            raise
         if not isinstance(result, Response):
             result = Response(200, result)
-        return result, None
+        return result, fault
 
     def _authenticate(self, route, req) -> AccessToken:
         value = req.headers.get("x-amz-access-token", "")
@@ -557,7 +562,8 @@ class Emulator:
         return sp_error(400, "InvalidInput", EXPIRED_PAGINATION_TOKEN)
 
     def _break_connection(self, handler, kind):
-        """``timeout``: hold the request, then close silently. ``reset``: TCP RST now."""
+        """``timeout``: hold the request, then close silently. ``reset`` and ``lost_answer``
+        (after the handler ran): TCP RST now."""
         handler.close_connection = True
         if kind == "timeout":
             self._stopping.wait(self.faults.timeout_delay)

@@ -1,9 +1,18 @@
+# Base of the importers and exporters: registered before them.
+from . import amazon_sync_runner
+
+# isort: split
 from . import (
     account_tax,
+    amazon_cancellation_exporter,
+    amazon_carrier_mapping,
     amazon_channel,
+    amazon_feed,
     amazon_listing,
     amazon_marketplace,
     amazon_order_importer,
+    amazon_package,
+    amazon_shipment_exporter,
     amazon_shipping_mapping,
     amazon_status_mapping,
     amazon_sync_log,
@@ -11,4 +20,5 @@ from . import (
     res_partner,
     sale_order,
     sale_order_line,
+    stock_picking,
 )

@@ -179,6 +179,44 @@ class AmazonChannel(models.Model):
         "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
     )
     listing_ids = fields.One2many("amazon.listing", "channel_id", string="Listings")
+    # -- shipments and cancellations to Amazon -------------------------------------------------
+    shipment_auto_send = fields.Boolean(
+        string="Mark as Shipped on Amazon Automatically",
+        default=True,
+        help="Validated deliveries are confirmed to Amazon by the scheduler. When off, staff "
+        "send each one with 'Send to Amazon'.",
+    )
+    shipment_require_tracking = fields.Boolean(
+        string="Block Validation Without Carrier and Tracking",
+        help="Refuse to validate an Amazon delivery that has no carrier or tracking number. "
+        "When off, validation only warns.",
+    )
+    export_interval = fields.Integer(
+        string="Send to Amazon Every (minutes)",
+        default=5,
+        help="How often shipments and cancellations are sent to Amazon.",
+    )
+    last_export_attempt = fields.Datetime(readonly=True, copy=False)
+    ship_from_supply_source_id = fields.Char(
+        string="Ship-From Supply Source ID",
+        help="Optional: Amazon's id of the address you ship from (Seller Central supply "
+        "sources), sent with every shipment confirmation.",
+    )
+    cancel_on_amazon = fields.Boolean(
+        string="Send Cancellations to Amazon",
+        default=True,
+        help="Cancelling an unshipped merchant-fulfilled order in Odoo cancels it on Amazon, "
+        "with a reason chosen by the user.",
+    )
+    carrier_mapping_ids = fields.One2many(
+        "amazon.carrier.mapping", "channel_id", string="Carriers", copy=True
+    )
+    unmapped_carrier_ids = fields.Many2many(
+        "delivery.carrier",
+        string="Carriers Without Amazon Code",
+        compute="_compute_unmapped_carrier_ids",
+        help="Carriers this channel's orders use that Amazon would not recognise yet.",
+    )
     sync_log_ids = fields.One2many("amazon.sync.log", "channel_id", string="Sync Logs")
     sync_log_count = fields.Integer(compute="_compute_sync_log_count")
 
@@ -197,6 +235,28 @@ class AmazonChannel(models.Model):
                 channel.name = channel.store_name or (
                     channel.seller_id and self.env._("Amazon %(seller)s", seller=channel.seller_id)
                 )
+
+    @api.depends(
+        "carrier_mapping_ids.carrier_id", "shipping_mapping_ids.carrier_id", "default_carrier_id"
+    )
+    def _compute_unmapped_carrier_ids(self):
+        for channel in self:
+            in_use = channel.shipping_mapping_ids.carrier_id | channel.default_carrier_id
+            if channel.id:
+                in_use |= (
+                    self.env["stock.picking"]
+                    .search(
+                        [
+                            ("amazon_channel_id", "=", channel.id),
+                            ("carrier_id", "!=", False),
+                            ("amazon_shipment_state", "in", (False, "to_send", "rejected")),
+                            ("state", "!=", "cancel"),
+                        ]
+                    )
+                    .carrier_id
+                )
+            mapped = channel.carrier_mapping_ids.filtered(lambda m: not m.marketplace_id)
+            channel.unmapped_carrier_ids = in_use - mapped.carrier_id
 
     def _compute_sync_log_count(self):
         counts = dict(
@@ -452,6 +512,14 @@ class AmazonChannel(models.Model):
             return Tax, False
         return Tax._amazon_tax(self.company_id, rate, included=not net_pricing), net_pricing
 
+    def _amazon_carrier_mapping(self, carrier, marketplace):
+        """The carrier mapping row for this Odoo carrier; a marketplace's own row wins."""
+        rows = self.carrier_mapping_ids.filtered(lambda m: m.carrier_id == carrier)
+        return (
+            rows.filtered(lambda m: m.marketplace_id == marketplace)[:1]
+            or rows.filtered(lambda m: not m.marketplace_id)[:1]
+        )
+
     def _fba_warehouse(self):
         """Amazon's fulfilment centres as a warehouse apart from the seller's own stock."""
         self.ensure_one()
@@ -486,14 +554,14 @@ class AmazonChannel(models.Model):
     def action_import_now(self):
         """Ask the scheduler to import this channel at once (never inside this request)."""
         self.write({"import_requested": True})
-        self.env.ref("amazon_connector.ir_cron_amazon_import_orders")._trigger()
+        self.env.ref("amazon_connector.ir_cron_amazon_import_orders").sudo()._trigger()
         return self._notify(
             self.env._("The import has started; its result appears in the sync logs."), "info"
         )
 
     def action_rescan_now(self):
         self.ensure_one()
-        self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders")._trigger()
+        self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders").sudo()._trigger()
         return self._notify(self.env._("The rescan of missing orders has started."), "info")
 
     @api.model
@@ -511,6 +579,32 @@ class AmazonChannel(models.Model):
         )
         for channel in channels.filtered(lambda c: c._import_due(now)):
             importer._run(channel)
+
+    def _export_due(self, now):
+        self.ensure_one()
+        if not self.last_export_attempt:
+            return True
+        return now >= self.last_export_attempt + timedelta(minutes=self.export_interval or 5)
+
+    @api.model
+    def _cron_export(self):
+        """Shipments and cancellations to Amazon, per channel at its own interval.
+
+        Deliveries someone asked to send with the button go at once, whatever the interval.
+        """
+        now = fields.Datetime.now()
+        requested = self.env["stock.picking"].search(
+            [("amazon_send_requested", "=", True), ("amazon_shipment_state", "=", "to_send")]
+        )
+        shipments = self.env["amazon.shipment.exporter"].with_context(amazon_commit=True)
+        cancellations = self.env["amazon.cancellation.exporter"].with_context(amazon_commit=True)
+        for channel in self.search([("state", "in", ("connected", "error"))]):
+            if not (channel._export_due(now) or channel in requested.amazon_channel_id):
+                continue
+            channel.last_export_attempt = now
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            shipments._run(channel)
+            cancellations._run(channel)
 
     @api.model
     def _cron_rescan_orders(self):

@@ -15,8 +15,6 @@ BEFORE_MARGIN = timedelta(minutes=2, seconds=30)
 PAGE_SIZE = 100
 ALWAYS_INCLUDED = ["PROCEEDS", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX"]
 PERSONAL_DATA = ["BUYER", "RECIPIENT"]
-# Key of the session advisory lock that keeps two imports of one channel apart.
-LOCK_NAMESPACE = 0x414D5A  # "AMZ"
 
 
 class AmazonOrderImporter(models.AbstractModel):
@@ -29,22 +27,13 @@ class AmazonOrderImporter(models.AbstractModel):
     """
 
     _name = "amazon.order.importer"
+    _inherit = "amazon.sync.runner"
     _description = "Amazon Order Import"
+    _sync_kind = "order_import"
 
     # -- entry points ---------------------------------------------------------------------------
 
-    @api.model
-    def _run(self, channel, rescan=False):
-        """Import one channel; returns the sync log, or None if another run holds the channel."""
-        if not self._try_lock(channel):
-            _logger.info("Amazon import of channel %s already running, skipped", channel.id)
-            return None
-        try:
-            return self._run_locked(channel, rescan)
-        finally:
-            self._unlock(channel)
-
-    def _run_locked(self, channel, rescan):
+    def _run_locked(self, channel, rescan=False):
         now = fields.Datetime.now()
         log = self.env["amazon.sync.log"].create({"channel_id": channel.id, "kind": "order_import"})
         channel.write({"last_import_attempt": now, "import_requested": False})
@@ -59,20 +48,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     counters[outcome] += 1
                 self._commit()
         except errors.AmazonError as error:
-            channel._record_api_failure(error)
-            if isinstance(error, errors.AuthorizationRevoked):
-                channel._warn_reauthorisation(error)
-            log.add_message(self.env._("The import stopped: %(error)s", error=error))
-            log.finish(
-                state="failed",
-                summary=self.env._(
-                    "Stopped before the end; the next run carries on from the same point."
-                ),
-                call_counts=gateway.call_counts,
-                **counters,
-            )
-            self._commit()
-            return log
+            return self._stop(channel, log, gateway, error, counters)
         values = {"last_import_date": now}
         if rescan:
             values["last_rescan_date"] = now
@@ -176,20 +152,6 @@ class AmazonOrderImporter(models.AbstractModel):
             return False
         oldest = fields.Datetime.now() - timedelta(days=channel.max_order_age_days or 30)
         return data.purchase_date >= oldest
-
-    # -- plumbing -------------------------------------------------------------------------------
-
-    def _commit(self):
-        """Commit progress in scheduled runs only; tests and callers keep their transaction."""
-        if self.env.context.get("amazon_commit"):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
-    def _try_lock(self, channel):
-        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, channel.id))
-        return self.env.cr.fetchone()[0]
-
-    def _unlock(self, channel):
-        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, channel.id))
 
 
 def _iso(moment):

@@ -47,6 +47,7 @@ class AmazonSyncLog(models.Model):
     count_cancelled = fields.Integer(string="Cancelled")
     count_skipped = fields.Integer(string="Skipped")
     count_failed = fields.Integer(string="Failed")
+    count_sent = fields.Integer(string="Sent", help="Deliveries or cancellations Amazon accepted.")
     api_calls = fields.Text(string="API Calls", help="Calls made per SP-API operation.")
     line_ids = fields.One2many("amazon.sync.log.line", "log_id", string="Messages")
     summary = fields.Text(help="What happened, in a sentence or two.")

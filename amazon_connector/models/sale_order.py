@@ -3,6 +3,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.fields import Command
 
+from ..services.order_feed import CANCEL_REASONS
 from ..services.order_mapper import Line, MappingError, quantum, split_units
 from .amazon_status_mapping import FULFILLED_BY, FULFILLMENT_STATUSES
 
@@ -58,6 +59,28 @@ class SaleOrder(models.Model):
         help="The buyer asked Amazon to cancel this order: do not ship it before checking.",
     )
     amazon_buyer_cancel_reason = fields.Char(readonly=True, copy=False)
+    amazon_cancel_state = fields.Selection(
+        [
+            ("to_send", "To send"),
+            ("sent", "Sent, waiting for Amazon"),
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+        ],
+        string="Cancellation on Amazon",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    amazon_cancel_reason = fields.Selection(
+        CANCEL_REASONS, string="Cancellation Reason", readonly=True, copy=False
+    )
+    amazon_cancel_message = fields.Text(
+        string="Amazon's Answer to the Cancellation", readonly=True, copy=False
+    )
+    amazon_cancel_feed_id = fields.Many2one("amazon.feed", readonly=True, copy=False, index=True)
+    amazon_cancel_message_ref = fields.Integer(
+        readonly=True, copy=False, help="Technical: MessageID of the order in its feed."
+    )
     amazon_total = fields.Monetary(
         readonly=True,
         copy=False,
@@ -236,7 +259,8 @@ class SaleOrder(models.Model):
 
     def _amazon_deliver_all(self):
         """Mark every open delivery done (goods Amazon shipped, or shipped outside Odoo)."""
-        for picking in self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
+        pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        for picking in pickings.with_context(amazon_shipped_on_amazon=True):
             for move in picking.move_ids:
                 move.quantity = move.product_uom_qty
             picking.move_ids.picked = True
@@ -285,6 +309,11 @@ class SaleOrder(models.Model):
             order._amazon_apply_action(action, data)
         elif action == "done" and order.amazon_fulfilled_by == "AMAZON" and order.state == "sale":
             order._amazon_deliver_all()
+        if data.status == "SHIPPED" and order.amazon_fulfilled_by == "MERCHANT":
+            self.env["stock.picking"]._amazon_close_shipped_elsewhere(order)
+        if data.status == "CANCELLED" and order.amazon_cancel_state in ("sent", "rejected"):
+            # Amazon has the order cancelled: whatever the report said, the goal is reached.
+            order.write({"amazon_cancel_state": "accepted", "amazon_cancel_message": False})
         order.write(self._amazon_tracked_values(data))
         if data.cancel_requested and not was_requested and order.state != "cancel":
             order._amazon_flag(
@@ -296,3 +325,65 @@ class SaleOrder(models.Model):
                 ),
             )
         return result
+
+    # -- cancellation to Amazon ----------------------------------------------------------------
+
+    def _amazon_cancellable_on_amazon(self):
+        """Orders whose cancellation in Odoo must reach Amazon: merchant-fulfilled, not shipped
+        on either side, on a channel that sends cancellations."""
+        return self.filtered(
+            lambda o: (
+                o.amazon_channel_id.cancel_on_amazon
+                and o.amazon_fulfilled_by == "MERCHANT"
+                and o.amazon_status in ("PENDING", "UNSHIPPED")
+                and o.state != "cancel"
+                and not o._amazon_goods_left()
+            )
+        )
+
+    def action_cancel(self):
+        """Amazon orders first ask for Amazon's cancellation reason (see the wizard)."""
+        to_amazon = self._amazon_cancellable_on_amazon()
+        if to_amazon and not self.env.context.get("amazon_cancel_reason"):
+            buyer_asked = any(to_amazon.mapped("amazon_buyer_cancel_requested"))
+            return {
+                "name": self.env._("Cancel on Amazon"),
+                "type": "ir.actions.act_window",
+                "res_model": "amazon.order.cancel",
+                "view_mode": "form",
+                "target": "new",
+                "context": {
+                    "default_order_ids": self.ids,
+                    "default_reason": "BuyerCanceled" if buyer_asked else "NoInventory",
+                },
+            }
+        return super().action_cancel()
+
+    def _amazon_request_cancellation(self, reason):
+        """Cancel in Odoo now; the next export run of the channel tells Amazon, batching every
+        cancellation waiting into one acknowledgement feed (never from the user's request)."""
+        to_amazon = self._amazon_cancellable_on_amazon()
+        result = self.with_context(
+            amazon_cancel_reason=reason, disable_cancel_warning=True
+        ).action_cancel()
+        to_amazon.filtered(lambda o: o.state == "cancel").write(
+            {
+                "amazon_cancel_state": "to_send",
+                "amazon_cancel_reason": reason,
+                "amazon_cancel_message": False,
+            }
+        )
+        return result
+
+    def _amazon_cancellation_refused(self, reason):
+        self.ensure_one()
+        self.write({"amazon_cancel_state": "rejected", "amazon_cancel_message": reason})
+        self._amazon_flag(
+            self.env._("Amazon refused the cancellation"),
+            self.env._(
+                "Amazon did not cancel order %(order)s: %(reason)s. The buyer still expects "
+                "it; ship it or cancel it in Seller Central.",
+                order=self.amazon_order_ref,
+                reason=reason,
+            ),
+        )

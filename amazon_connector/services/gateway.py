@@ -11,6 +11,7 @@ if every URL were https (``endpoint[8:]``), and it raises nothing for an error a
 body is not JSON. Both are fixed in :class:`_GatewayClientMixin`.
 """
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -22,8 +23,11 @@ from urllib.parse import urlsplit
 
 import httpx
 from sp_api.api import Sellers
+from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.orders.orders_2026_01_01 import OrdersV20260101
+from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.auth import AccessTokenClient, AccessTokenResponse
+from sp_api.base import fill_query_params, sp_endpoint
 from sp_api.base._transport_httpx import HttpxTransport
 
 from . import errors
@@ -242,6 +246,18 @@ class _GatewayClientMixin:
         return super()._check_response(res, *args, **kwargs)
 
 
+class _FeedsClient(FeedsV20210630):
+    """The library downloads documents itself, with no error handling; we only want the URL."""
+
+    @sp_endpoint("/feeds/2021-06-30/documents/{}", method="GET")
+    def feed_document_location(self, document_id, **kwargs):
+        return self._request(
+            fill_query_params(kwargs.pop("path"), document_id),
+            params=kwargs,
+            add_marketplace=False,
+        )
+
+
 @cache
 def _client_class(api_class):
     return type(f"Gateway{api_class.__name__}", (_GatewayClientMixin, api_class), {})
@@ -415,3 +431,93 @@ class SpApiGateway:
         params = {"includedData": list(included_data)} if included_data else {}
         response = self.call("getOrder", OrdersV20260101, "get_order", order_id, **params)
         return response.payload.get("order", response.payload)
+
+    # -- shipments and feeds ------------------------------------------------------------------
+
+    def confirm_shipment(self, order_id, marketplace_id, package_detail):
+        """Orders v0 confirmShipment of one package (204 on success)."""
+        self.call(
+            "confirmShipment",
+            OrdersV0,
+            "confirm_shipment",
+            order_id,
+            marketplaceId=marketplace_id,
+            packageDetail=package_detail,
+        )
+
+    def upload_feed_document(self, content, content_type):
+        """createFeedDocument, then PUT the bytes to its presigned URL; returns the id."""
+        response = self.call(
+            "createFeedDocument", _FeedsClient, "create_feed_document", None, content_type
+        )
+        document_id = response.payload["feedDocumentId"]
+        self._transfer("PUT", response.payload["url"], content, {"Content-Type": content_type})
+        return document_id
+
+    def create_feed(self, feed_type, document_id, marketplace_ids):
+        response = self.call(
+            "createFeed",
+            _FeedsClient,
+            "create_feed",
+            feed_type,
+            document_id,
+            marketplaceIds=list(marketplace_ids),
+        )
+        return response.payload["feedId"]
+
+    def get_feed(self, feed_id):
+        return self.call("getFeed", _FeedsClient, "get_feed", feed_id).payload
+
+    def find_feed(self, feed_type, document_id, created_since):
+        """The feed created from ``document_id``, if createFeed went through (else None).
+
+        After a crash between createFeed and saving its answer, this tells whether to submit
+        the document again.
+        """
+        params = {"feedTypes": [feed_type], "pageSize": 100, "createdSince": created_since}
+        while True:
+            payload = self.call("getFeeds", _FeedsClient, "get_feeds", **params).payload
+            for feed in payload.get("feeds", []):
+                if feed.get("inputFeedDocumentId") == document_id:
+                    return feed
+            if not payload.get("nextToken"):
+                return None
+            params = {"nextToken": payload["nextToken"]}
+
+    def download_feed_document(self, document_id):
+        """The bytes of a (result) feed document, gunzipped when Amazon compressed it."""
+        payload = self.call(
+            "getFeedDocument", _FeedsClient, "feed_document_location", document_id
+        ).payload
+        content = self._transfer("GET", payload["url"])
+        if payload.get("compressionAlgorithm") == "GZIP":
+            content = gzip.decompress(content)
+        return content
+
+    def _transfer(self, method, url, content=None, headers=None):
+        """Presigned-URL traffic (S3 in production): no token, same typed errors and retries."""
+        attempt = 0
+        while True:
+            try:
+                response = httpx.request(
+                    method, url, content=content, headers=headers, timeout=self.timeout
+                )
+            except httpx.TransportError as exc:
+                error = errors.TransientError("The document transfer to/from Amazon broke off.")
+                error.__cause__ = exc
+            else:
+                if response.status_code < 300:
+                    return response.content
+                if response.status_code < 500:
+                    raise errors.BadRequest(
+                        f"Amazon's document storage refused the {method} "
+                        f"(HTTP {response.status_code}).",
+                        status=response.status_code,
+                    )
+                error = errors.TransientError(
+                    f"Amazon's document storage failed (HTTP {response.status_code})."
+                )
+            attempt += 1
+            if attempt > self.max_retries:
+                raise error
+            self.sleep_for(min(self.retry_delay * 2 ** (attempt - 1), self.max_wait))

@@ -20,6 +20,7 @@ DEFAULT_RATE_LIMITS = {
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
     "getFeedDocument": (0.0222, 10),
     "patchListingsItem": (5.0, 5),
     "getListingsItem": (5.0, 10),

@@ -1,0 +1,48 @@
+from odoo import fields, models
+
+PACKAGE_STATES = [
+    ("pending", "To send"),
+    ("sending", "Sending"),
+    ("sent", "Confirmed"),
+    ("rejected", "Rejected"),
+]
+
+
+class AmazonPackage(models.Model):
+    """One package of a delivery as confirmed (or to be confirmed) to Amazon.
+
+    Its id is the ``packageReferenceId`` sent to Amazon. The record is committed in state
+    *sending* before the call, so a run killed during the call is resumed by asking Amazon
+    whether it holds that reference, never by confirming the same units again.
+    """
+
+    _name = "amazon.package"
+    _description = "Amazon Shipment Package"
+    _order = "picking_id, id"
+
+    picking_id = fields.Many2one("stock.picking", required=True, ondelete="cascade", index=True)
+    sale_id = fields.Many2one(related="picking_id.sale_id")
+    stock_package_id = fields.Many2one(
+        "stock.quant.package", string="Odoo Package", ondelete="set null"
+    )
+    tracking_number = fields.Char(readonly=True)
+    carrier_code = fields.Char(string="Amazon Carrier Code", readonly=True)
+    carrier_name = fields.Char(readonly=True, help="Sent with carrier code 'Other'.")
+    shipping_method = fields.Char(readonly=True)
+    item_quantities = fields.Json(readonly=True, help="Amazon order item id -> units.")
+    items_summary = fields.Char(string="Items", compute="_compute_items_summary")
+    state = fields.Selection(PACKAGE_STATES, required=True, default="pending", readonly=True)
+    sent_date = fields.Datetime(string="Confirmed On", readonly=True)
+    message = fields.Text(string="Amazon's Answer", readonly=True)
+
+    def _compute_items_summary(self):
+        for package in self:
+            package.items_summary = ", ".join(
+                f"{quantity} × {item_id}"
+                for item_id, quantity in sorted((package.item_quantities or {}).items())
+            )
+
+    def _amazon_reference(self):
+        """Amazon's packageReferenceId: a positive number unique within the order."""
+        self.ensure_one()
+        return str(self.id)

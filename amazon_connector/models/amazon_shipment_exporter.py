@@ -1,0 +1,232 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from ..services import errors
+from ..services.shipment import (
+    Carrier,
+    Package,
+    ShipmentError,
+    explain_rejection,
+    package_detail,
+    split_tracking_numbers,
+)
+
+
+class AmazonShipmentExporter(models.AbstractModel):
+    """Confirms validated deliveries to Amazon, one confirmShipment per package, exactly once.
+
+    Why a package is never confirmed twice: each one is an ``amazon.package`` whose id is the
+    packageReferenceId; it is committed as *sending* before the call and as *sent* after it.
+    A run that finds a package still *sending* (the previous run died or timed out during the
+    call) first asks Amazon whether the order holds that reference. Runs of one channel are
+    serialised by an advisory lock, so the cron and the button never overlap.
+    """
+
+    _name = "amazon.shipment.exporter"
+    _inherit = "amazon.sync.runner"
+    _description = "Amazon Shipment Confirmation"
+    _sync_kind = "shipment"
+
+    def _run_locked(self, channel):
+        pickings = self._pending_pickings(channel)
+        return self._send_all(channel, pickings) if pickings else None
+
+    @api.model
+    def _pending_pickings(self, channel):
+        domain = [
+            ("amazon_channel_id", "=", channel.id),
+            ("state", "=", "done"),
+            ("amazon_shipment_state", "=", "to_send"),
+        ]
+        if not channel.shipment_auto_send:
+            domain.append(("amazon_send_requested", "=", True))
+        return self.env["stock.picking"].search(domain, order="date_done, id")
+
+    def _send_all(self, channel, pickings):
+        log = self.env["amazon.sync.log"].create({"channel_id": channel.id, "kind": "shipment"})
+        self._commit()
+        gateway = channel._get_gateway()
+        counters = {"sent": 0, "failed": 0}
+        try:
+            for picking in pickings:
+                counters[self._send_picking(channel, gateway, picking, log)] += 1
+                self._commit()
+        except errors.AmazonError as error:
+            return self._stop(channel, log, gateway, error, counters)
+        channel._record_api_success()
+        log.finish(
+            summary=self.env._(
+                "%(sent)s delivery(ies) confirmed to Amazon, %(failed)s rejected.", **counters
+            ),
+            call_counts=gateway.call_counts,
+            **counters,
+        )
+        self._commit()
+        return log
+
+    # -- one delivery ---------------------------------------------------------------------------
+
+    def _send_picking(self, channel, gateway, picking, log):
+        """Confirm every package of the delivery; returns "sent" or "failed".
+
+        Throttling and outages that outlast the gateway's retries propagate: the run stops
+        and the delivery stays *to send* for the next one.
+        """
+        order = picking.sale_id
+        try:
+            with self.env.cr.savepoint():
+                packages = self._prepare_packages(channel, picking)
+        except ShipmentError as error:
+            return self._reject(picking, log, str(error))
+        self._commit()
+        for package in packages:
+            if package.state == "sending" and self._amazon_holds(gateway, order, package):
+                package.write({"state": "sent", "sent_date": fields.Datetime.now()})
+                continue
+            package.state = "sending"
+            self._commit()
+            try:
+                gateway.confirm_shipment(
+                    order.amazon_order_ref,
+                    order.amazon_marketplace_id.amazon_id,
+                    self._package_detail(channel, picking, package),
+                )
+            except (errors.BadRequest, errors.NotFound) as error:
+                if self._amazon_holds(gateway, order, package):
+                    package.write({"state": "sent", "sent_date": fields.Datetime.now()})
+                    continue
+                package.write({"state": "rejected", "message": str(error)})
+                return self._reject(picking, log, explain_rejection(str(error)))
+            package.write({"state": "sent", "sent_date": fields.Datetime.now(), "message": False})
+            self._commit()
+        sent = picking.amazon_package_ids.filtered(lambda p: p.state == "sent")
+        picking._amazon_set_shipment_state(
+            "sent",
+            self.env._(
+                "Amazon confirmed %(count)s package(s) with tracking number(s) %(numbers)s.",
+                count=len(sent),
+                numbers=", ".join(sent.mapped("tracking_number")),
+            ),
+        )
+        return "sent"
+
+    def _reject(self, picking, log, message):
+        picking._amazon_set_shipment_state("rejected", message)
+        log.add_message(f"{picking.name}: {message}", amazon_ref=picking.amazon_order_ref)
+        return "failed"
+
+    def _amazon_holds(self, gateway, order, package):
+        """Whether Amazon already recorded this package (a call whose answer was lost)."""
+        try:
+            amazon_order = gateway.get_order(order.amazon_order_ref, included_data=("PACKAGES",))
+        except (errors.BadRequest, errors.NotFound):
+            return False
+        reference = package._amazon_reference()
+        packages = amazon_order.get("packages", [])
+        return any(p.get("packageReferenceId") == reference for p in packages)
+
+    def _package_detail(self, channel, picking, package):
+        carrier = Carrier(
+            package.carrier_code, package.carrier_name or "", package.shipping_method or ""
+        )
+        return package_detail(
+            Package(package._amazon_reference(), package.tracking_number, package.item_quantities),
+            carrier,
+            picking.date_done or fields.Datetime.now(),
+            channel.ship_from_supply_source_id or None,
+        )
+
+    # -- packages -------------------------------------------------------------------------------
+
+    def _prepare_packages(self, channel, picking):
+        """The delivery's packages still to confirm, created from its move lines when needed.
+
+        Packages Amazon may already hold (*sending*, *sent*) are kept as they are; the others
+        are rebuilt, so a corrected carrier or tracking number is what goes out on a resend.
+        """
+        kept = picking.amazon_package_ids.filtered(lambda p: p.state in ("sending", "sent"))
+        (picking.amazon_package_ids - kept).unlink()
+        carrier = self._carrier(channel, picking)
+        Package_ = self.env["amazon.package"]
+        for stock_package, tracking, items in self._package_contents(picking):
+            if kept.filtered(lambda p, sp=stock_package: p.stock_package_id == sp):
+                continue
+            new = Package_.create(
+                {
+                    "picking_id": picking.id,
+                    "stock_package_id": stock_package.id,
+                    "tracking_number": tracking,
+                    "carrier_code": carrier.code,
+                    "carrier_name": carrier.name,
+                    "shipping_method": carrier.shipping_method,
+                    "item_quantities": items,
+                }
+            )
+            self._package_detail(channel, picking, new)  # raises ShipmentError if incomplete
+        return picking.amazon_package_ids.filtered(lambda p: p.state != "sent")
+
+    def _carrier(self, channel, picking):
+        if not picking.carrier_id:
+            raise ShipmentError(
+                self.env._(
+                    "The delivery has no carrier. Set the carrier and its tracking number, then "
+                    "press 'Send to Amazon'."
+                )
+            )
+        mapping = channel._amazon_carrier_mapping(
+            picking.carrier_id, picking.sale_id.amazon_marketplace_id
+        )
+        if not mapping:
+            raise ShipmentError(
+                self.env._(
+                    "Carrier %(carrier)s has no Amazon carrier code on channel %(channel)s. Add "
+                    "it on the channel's Carriers tab, then press 'Send to Amazon'.",
+                    carrier=picking.carrier_id.name,
+                    channel=channel.name,
+                )
+            )
+        return mapping._as_carrier()
+
+    def _package_contents(self, picking):
+        """[(stock package, tracking number, {order item id: units})] of the delivery.
+
+        Odoo's carrier connectors write one tracking number per package, comma separated, in
+        package order. One number for several packages confirms them as one shipment.
+        """
+        groups = defaultdict(lambda: defaultdict(float))
+        for line in picking.move_line_ids.filtered(lambda ml: ml.quantity > 0):
+            sale_line = line.move_id.sale_line_id
+            if not sale_line.amazon_order_item_id:
+                continue
+            units = line.product_uom_id._compute_quantity(line.quantity, sale_line.product_uom)
+            groups[line.result_package_id][sale_line.amazon_order_item_id] += units
+        if not groups:
+            raise ShipmentError(
+                self.env._("The delivery holds no product of the Amazon order; nothing to send.")
+            )
+        packages = sorted(groups, key=lambda p: (bool(p), p.name or "", p.id or 0))
+        numbers = split_tracking_numbers(picking.carrier_tracking_ref)
+        if len(numbers) <= 1 and len(packages) > 1:
+            merged = defaultdict(float)
+            for items in groups.values():
+                for item_id, units in items.items():
+                    merged[item_id] += units
+            return [(self.env["stock.quant.package"], numbers[0] if numbers else "", merged)]
+        if len(numbers) > 1 and len(numbers) != len(packages):
+            raise ShipmentError(
+                self.env._(
+                    "The delivery has %(packages)s package(s) but %(numbers)s tracking numbers "
+                    "(%(reference)s): give one number per package, separated by commas, in the "
+                    "order of the packages (%(names)s).",
+                    packages=len(packages),
+                    numbers=len(numbers),
+                    reference=picking.carrier_tracking_ref,
+                    names=", ".join(p.name or self.env._("no package") for p in packages),
+                )
+            )
+        numbers = numbers or [""]
+        return [
+            (package, numbers[index] if index < len(numbers) else "", dict(groups[package]))
+            for index, package in enumerate(packages)
+        ]

@@ -1,0 +1,193 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+SHIPMENT_STATES = [
+    ("to_send", "To send"),
+    ("sent", "Sent"),
+    ("rejected", "Rejected"),
+    ("not_applicable", "Not applicable"),
+]
+
+
+class StockPicking(models.Model):
+    """The delivery of an Amazon order, and whether Amazon has learnt that it shipped.
+
+    Validating the last outgoing step of a merchant-fulfilled Amazon order only marks it
+    *to send*: the shipment run (cron or the "Send to Amazon" button, which triggers it) calls
+    Amazon later, outside the user's transaction.
+    """
+
+    _inherit = "stock.picking"
+
+    amazon_channel_id = fields.Many2one(
+        "amazon.channel", related="sale_id.amazon_channel_id", store=True, index=True
+    )
+    amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order ID")
+    amazon_buyer_cancel_requested = fields.Boolean(related="sale_id.amazon_buyer_cancel_requested")
+    amazon_shipment_state = fields.Selection(
+        SHIPMENT_STATES,
+        string="Amazon Shipment",
+        copy=False,
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
+    amazon_shipment_date = fields.Datetime(string="Amazon Answered On", copy=False, readonly=True)
+    amazon_shipment_message = fields.Text(string="Amazon's Answer", copy=False, readonly=True)
+    amazon_send_requested = fields.Boolean(
+        copy=False, readonly=True, help="Technical: 'Send to Amazon' was pressed."
+    )
+    amazon_package_ids = fields.One2many(
+        "amazon.package", "picking_id", string="Amazon Packages", readonly=True
+    )
+
+    def _amazon_is_shipment_step(self):
+        """The step Amazon must hear about: goods leaving for the buyer of an MFN order."""
+        self.ensure_one()
+        order = self.sale_id
+        return bool(
+            order.amazon_channel_id
+            and order.amazon_fulfilled_by == "MERCHANT"
+            and self.picking_type_code == "outgoing"
+            and self.location_dest_id.usage == "customer"
+        )
+
+    def _amazon_missing_shipping_info(self):
+        """What Amazon would lack to accept the confirmation (carrier connectors that create
+        the shipment get their tracking number during validation, so it is not asked for)."""
+        self.ensure_one()
+        carrier = self.carrier_id
+        missing = []
+        if not carrier:
+            missing.append(self.env._("a carrier"))
+        connector_tracks = (
+            carrier.delivery_type not in ("fixed", "base_on_rule")
+            and carrier.integration_level == "rate_and_ship"
+        )
+        if not self.carrier_tracking_ref and not (self.state != "done" and connector_tracks):
+            missing.append(self.env._("a tracking number"))
+        return missing
+
+    def button_validate(self):
+        amazon = self.filtered(lambda p: p.state != "done" and p._amazon_is_shipment_step())
+        blocked = [
+            (picking, missing)
+            for picking in amazon
+            if picking.amazon_channel_id.shipment_require_tracking
+            and (missing := picking._amazon_missing_shipping_info())
+        ]
+        if blocked:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "%(picking)s (Amazon order %(order)s) needs %(missing)s before it can be "
+                        "validated: Amazon requires them to confirm the shipment.",
+                        picking=picking.name,
+                        order=picking.amazon_order_ref,
+                        missing=self.env._(" and ").join(missing),
+                    )
+                    for picking, missing in blocked
+                )
+            )
+        result = super().button_validate()
+        if result is not True:
+            return result
+        lacking = amazon.filtered(
+            lambda p: p.amazon_shipment_state == "to_send" and p._amazon_missing_shipping_info()
+        )
+        if not lacking:
+            return result
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Amazon needs more to confirm this shipment"),
+                "message": self.env._(
+                    "%(pickings)s: add the carrier and the tracking number, then press "
+                    "'Send to Amazon'. Until then Amazon sees the order as unshipped.",
+                    pickings=", ".join(lacking.mapped("name")),
+                ),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _action_done(self):
+        result = super()._action_done()
+        shipped_on_amazon = self.env.context.get("amazon_shipped_on_amazon")
+        for picking in self.filtered(
+            lambda p: (
+                p.state == "done" and not p.amazon_shipment_state and p._amazon_is_shipment_step()
+            )
+        ):
+            if shipped_on_amazon or picking.sale_id.amazon_status == "SHIPPED":
+                picking._amazon_set_shipment_state(
+                    "not_applicable",
+                    self.env._("Amazon already has the order as shipped; nothing to send."),
+                )
+            else:
+                picking.amazon_shipment_state = "to_send"
+        return result
+
+    def _amazon_set_shipment_state(self, state, message=False):
+        self.write(
+            {
+                "amazon_shipment_state": state,
+                "amazon_shipment_message": message,
+                "amazon_shipment_date": fields.Datetime.now(),
+                "amazon_send_requested": False,
+            }
+        )
+
+    def action_amazon_send(self):
+        """Queue the deliveries and start the shipment run at once, in the background."""
+        pickings = self.filtered(
+            lambda p: (
+                p.state == "done"
+                and p.amazon_channel_id
+                and p.amazon_shipment_state in ("to_send", "rejected")
+            )
+        )
+        if not pickings:
+            raise UserError(
+                self.env._(
+                    "Only validated deliveries of Amazon orders that are waiting or were "
+                    "rejected can be sent to Amazon."
+                )
+            )
+        pickings.write({"amazon_shipment_state": "to_send", "amazon_send_requested": True})
+        self.env.ref("amazon_connector.ir_cron_amazon_export").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Sending to Amazon"),
+                "message": self.env._(
+                    "The shipment confirmation is on its way; Amazon's answer appears on the "
+                    "delivery in a moment."
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _amazon_close_shipped_elsewhere(self, order):
+        """Amazon says the order shipped without us: its open deliveries have nothing to send.
+
+        Packages already in flight keep their state: the shipment run settles them with Amazon.
+        """
+        pickings = order.picking_ids.filtered(
+            lambda p: (
+                p.state != "cancel"
+                and p.amazon_shipment_state in (False, "to_send", "rejected")
+                and p._amazon_is_shipment_step()
+                and not p.amazon_package_ids.filtered(lambda pkg: pkg.state in ("sending", "sent"))
+            )
+        )
+        pickings._amazon_set_shipment_state(
+            "not_applicable",
+            self.env._("Amazon reports the order as shipped outside Odoo; nothing was sent."),
+        )
+        return pickings

@@ -1,0 +1,385 @@
+"""Shipment confirmation: validated deliveries reach the emulator's orders, exactly once."""
+
+from datetime import timedelta
+
+from odoo.exceptions import UserError
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+
+from spapi_emulator.generator import generate_orders
+
+from .common import EU_MARKETPLACES, SELLER_ID, AmazonEmulatorCase
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentConfirmation(AmazonEmulatorCase):
+    def setUp(self):
+        super().setUp()
+        self.connect()
+        self.dhl = self.create_carrier("DHL Paket")
+        self.mapping = self.env["amazon.carrier.mapping"].create(
+            {"channel_id": self.channel.id, "carrier_id": self.dhl.id, "shipping_method": "Paket"}
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def create_carrier(self, name):
+        product = self.env["product.product"].create({"name": name, "type": "service"})
+        return self.env["delivery.carrier"].create(
+            {"name": name, "product_id": product.id, "delivery_type": "fixed"}
+        )
+
+    def unshipped(self, items=1, units=1, seed=3):
+        """Import one unshipped MFN order with at least this many items and units."""
+        generated = generate_orders(
+            seed=seed,
+            count=120,
+            seller_id=SELLER_ID,
+            marketplace_ids=EU_MARKETPLACES,
+            now=self.emulator.clock.now() - timedelta(hours=1),
+            days=20,
+        )
+        amazon = next(
+            o
+            for o in self.with_status(generated, "UNSHIPPED", "MERCHANT")
+            if len(o["orderItems"]) >= items
+            and sum(i["quantityOrdered"] for i in o["orderItems"]) >= units
+        )
+        self.emulator.load_orders(SELLER_ID, [amazon])
+        self.channel.import_high_water = False  # earlier imports of the test don't hide it
+        self.import_orders()
+        order = self.odoo_order(amazon["orderId"])
+        self.assertEqual(order.state, "sale")
+        return order, self.amazon_order(amazon["orderId"])
+
+    @staticmethod
+    def item_of(move):
+        return move.sale_line_id.amazon_order_item_id
+
+    def deliver(self, picking, tracking, quantities=None, carrier=None, packages=None):
+        """Validate ``picking`` with {item id: units} (everything by default); what is left
+        goes to a backorder."""
+        picking.write({"carrier_id": (carrier or self.dhl).id, "carrier_tracking_ref": tracking})
+        for move in picking.move_ids:
+            wanted = (
+                quantities.get(self.item_of(move), 0) if quantities else move.product_uom_qty
+            )
+            move.quantity = wanted
+            move.picked = bool(wanted)
+        for item_id, package in (packages or {}).items():
+            picking.move_line_ids.filtered(
+                lambda ml, i=item_id: self.item_of(ml.move_id) == i
+            ).result_package_id = package
+        result = picking.with_context(skip_backorder=True).button_validate()
+        self.assertEqual(picking.state, "done")
+        return result
+
+    def send(self):
+        return self.env["amazon.shipment.exporter"]._run(self.channel)
+
+    def delivery(self, order):
+        return order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+
+    # -- tests --------------------------------------------------------------------------------
+
+    def test_validated_delivery_is_confirmed_with_items_carrier_and_tracking(self):
+        order, amazon = self.unshipped(items=2)
+        picking = self.delivery(order)
+        self.deliver(picking, "JJD000123")
+        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        self.assertFalse(self.emulator.calls("confirmShipment"), "nothing is sent at validation")
+
+        log = self.send()
+        self.assertEqual(log.count_sent, 1)
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertIn("JJD000123", picking.amazon_shipment_message)
+        self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+        [package] = amazon["packages"]
+        self.assertEqual(package["carrier"], "DHL")
+        self.assertEqual(package["trackingNumber"], "JJD000123")
+        self.assertEqual(package["shippingService"], "Paket")
+        self.assertEqual(package["packageReferenceId"], str(picking.amazon_package_ids.id))
+        self.assertEqual(
+            {i["orderItemId"]: i["quantity"] for i in package["packageItems"]},
+            {i["orderItemId"]: i["quantityOrdered"] for i in amazon["orderItems"]},
+        )
+        self.assertIsNone(self.send(), "a second run finds nothing to send")
+        self.assertEqual(self.emulator.calls("confirmShipment"), 1)
+
+    def test_partial_delivery_then_backorder(self):
+        order, amazon = self.unshipped(units=2)
+        item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
+        first = self.delivery(order)
+        self.deliver(first, "T-PART-1", {item["orderItemId"]: item["quantityOrdered"] - 1})
+        self.send()
+        self.assertEqual(first.amazon_shipment_state, "sent")
+        self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "PARTIALLY_SHIPPED")
+        self.assertEqual(item["fulfillment"]["quantityUnfulfilled"], 1)
+
+        backorder = self.delivery(order)
+        self.assertEqual(backorder.backorder_id, first)
+        self.deliver(backorder, "T-PART-2")
+        self.send()
+        self.assertEqual(backorder.amazon_shipment_state, "sent")
+        self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+        self.assertEqual(
+            [p["trackingNumber"] for p in amazon["packages"]], ["T-PART-1", "T-PART-2"]
+        )
+
+    def test_two_packages_and_a_backorder_make_three_confirmations(self):
+        order, amazon = self.unshipped(items=2, units=3)
+        big, small = sorted(amazon["orderItems"], key=lambda i: -i["quantityOrdered"])[:2]
+        Package = self.env["stock.quant.package"]
+        pack_a, pack_b = Package.create({"name": "PACK-A"}), Package.create({"name": "PACK-B"})
+        first = self.delivery(order)
+        self.deliver(
+            first,
+            "TRACK-A, TRACK-B",
+            {big["orderItemId"]: big["quantityOrdered"] - 1, small["orderItemId"]: 1},
+            packages={big["orderItemId"]: pack_a, small["orderItemId"]: pack_b},
+        )
+        self.send()
+        self.assertEqual(first.amazon_shipment_state, "sent", first.amazon_shipment_message)
+        backorder = self.delivery(order)
+        self.deliver(backorder, "TRACK-C")
+        self.send()
+
+        self.assertEqual(self.emulator.calls("confirmShipment"), 3)
+        sent = {
+            p["trackingNumber"]: {i["orderItemId"]: i["quantity"] for i in p["packageItems"]}
+            for p in amazon["packages"]
+        }
+        first_units = {big["orderItemId"]: big["quantityOrdered"] - 1, small["orderItemId"]: 1}
+        rest = {
+            i["orderItemId"]: i["quantityOrdered"] - first_units.get(i["orderItemId"], 0)
+            for i in amazon["orderItems"]
+            if i["quantityOrdered"] > first_units.get(i["orderItemId"], 0)
+        }
+        self.assertEqual(
+            sent,
+            {
+                "TRACK-A": {big["orderItemId"]: big["quantityOrdered"] - 1},
+                "TRACK-B": {small["orderItemId"]: 1},
+                "TRACK-C": rest,
+            },
+        )
+        self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+        self.assertEqual(first.amazon_package_ids.mapped("stock_package_id"), pack_a | pack_b)
+
+    def test_unknown_carrier_code_is_rejected_on_the_picking_and_can_be_resent(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "1Z999")
+        # A code Amazon does not know (e.g. typed into the database by an import script).
+        self.env.cr.execute(
+            "UPDATE amazon_carrier_mapping SET amazon_carrier_code = 'Fedex Ground' WHERE id = %s",
+            (self.mapping.id,),
+        )
+        self.mapping.invalidate_recordset()
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "rejected")
+        self.assertIn("Carriers tab", picking.amazon_shipment_message)
+        self.assertIn("Fedex Ground", picking.amazon_shipment_message)
+        self.assertFalse(self.emulator.calls("confirmShipment"), "refused before calling Amazon")
+
+        self.mapping.amazon_carrier_code = "FedEx"
+        picking.action_amazon_send()
+        self.assertTrue(picking.amazon_send_requested)
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(amazon["packages"][0]["carrier"], "FedEx")
+
+    def test_amazon_rejections_land_on_the_picking(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "CANCELLED-1")
+        amazon["fulfillment"]["fulfillmentStatus"] = "CANCELLED"  # the buyer won the race
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "rejected")
+        self.assertIn("cancelled on Amazon", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_package_ids.state, "rejected")
+        log = self.env["amazon.sync.log"].search([("kind", "=", "shipment")], limit=1)
+        self.assertEqual(log.count_failed, 1)
+        self.assertEqual(log.line_ids.amazon_ref, amazon["orderId"])
+
+    def test_quantity_above_what_amazon_has_left_is_rejected(self):
+        order, amazon = self.unshipped(units=2)
+        item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
+        self.assertGreater(item["quantityOrdered"], 1)
+        # Seller Central confirmed the units meanwhile, without Odoo.
+        item["fulfillment"] = {"quantityFulfilled": item["quantityOrdered"] - 1}
+        amazon["fulfillment"]["fulfillmentStatus"] = "PARTIALLY_SHIPPED"
+        picking = self.delivery(order)
+        self.deliver(picking, "QTY-1")
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "rejected")
+        self.assertIn("fewer units left to ship", picking.amazon_shipment_message)
+
+    def test_unmapped_carrier_is_listed_and_refused_without_a_call(self):
+        order, _amazon = self.unshipped()
+        colissimo = self.create_carrier("Colis Privé")
+        picking = self.delivery(order)
+        self.deliver(picking, "CP-1", carrier=colissimo)
+        self.assertIn(colissimo, self.channel.unmapped_carrier_ids)
+        self.assertNotIn(self.dhl, self.channel.unmapped_carrier_ids)
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "rejected")
+        self.assertIn("has no Amazon carrier code", picking.amazon_shipment_message)
+        self.assertFalse(self.emulator.calls("confirmShipment"))
+
+    def test_other_carrier_is_sent_with_its_name_and_marketplace_row_wins(self):
+        order, amazon = self.unshipped()
+        courier = self.create_carrier("Kurier Schmidt")
+        mapping = self.env["amazon.carrier.mapping"].create(
+            {"channel_id": self.channel.id, "carrier_id": courier.id}
+        )
+        self.assertEqual(mapping.amazon_carrier_code, "Other")
+        self.assertEqual(mapping.amazon_carrier_name, "Kurier Schmidt")
+        self.env["amazon.carrier.mapping"].create(
+            {
+                "channel_id": self.channel.id,
+                "carrier_id": courier.id,
+                "marketplace_id": order.amazon_marketplace_id.id,
+                "amazon_carrier_code": "Other",
+                "amazon_carrier_name": "Schmidt Express",
+            }
+        )
+        picking = self.delivery(order)
+        self.deliver(picking, "KS-1", carrier=courier)
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(amazon["packages"][0]["carrier"], "Schmidt Express")
+
+    def test_missing_tracking_warns_or_blocks_as_the_channel_says(self):
+        order, _amazon = self.unshipped(units=2)
+        picking = self.delivery(order)
+        result = self.deliver(picking, False)
+        self.assertEqual(result["params"]["type"], "warning")
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "rejected")
+        self.assertIn("no tracking number", picking.amazon_shipment_message)
+        self.assertFalse(self.emulator.calls("confirmShipment"))
+
+        self.channel.shipment_require_tracking = True
+        order2, _amazon2 = self.unshipped(seed=4)
+        blocked = self.delivery(order2)
+        with self.assertRaisesRegex(UserError, "needs a tracking number"):
+            blocked.write({"carrier_id": self.dhl.id})
+            blocked.button_validate()
+        self.assertNotEqual(blocked.state, "done")
+
+    def test_throttling_storm_delays_but_loses_nothing(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "STORM-1")
+        self.emulator.faults.script("confirmShipment", ["429"] * 3)
+        log = self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(log.count_sent, 1)
+        self.assertEqual(len(amazon["packages"]), 1)
+        self.assertEqual(self.emulator.calls("confirmShipment"), 4)
+
+    def test_throttling_beyond_retries_keeps_the_picking_to_send(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "STORM-2")
+        self.emulator.faults.script("confirmShipment", ["429"] * 20)
+        log = self.send()
+        self.assertEqual(log.state, "failed")
+        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        self.assertFalse(amazon.get("packages"))
+        self.emulator.faults.clear()
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(len(amazon["packages"]), 1)
+
+    def test_lost_answer_is_not_confirmed_twice(self):
+        """Amazon recorded the package but the answer never came back: the next run asks
+        Amazon instead of confirming the units again."""
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "LOST-1")
+        # The first call is recorded but its answer lost; the retries never get through.
+        self.emulator.faults.script("confirmShipment", ["lost_answer"] + ["reset"] * 10)
+        log = self.send()
+        self.assertEqual(log.state, "failed")
+        self.assertEqual(picking.amazon_package_ids.state, "sending")
+        self.assertEqual(len(amazon["packages"]), 1, "Amazon kept the first attempt")
+        self.emulator.faults.clear()
+        self.emulator.reset_calls()
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(len(amazon["packages"]), 1)
+        self.assertFalse(self.emulator.calls("confirmShipment"))
+        self.assertEqual(self.emulator.calls("getOrder"), 1)
+
+    def test_button_and_cron_never_run_together(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "LOCK-1")
+        picking.action_amazon_send()
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (0x414D5A + 1, self.channel.id)
+            )
+            self.assertTrue(other.fetchone()[0])
+            self.assertIsNone(self.send(), "the run holding the channel goes alone")
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", (0x414D5A + 1, self.channel.id))
+        self.send()
+        self.send()
+        self.assertEqual(self.emulator.calls("confirmShipment"), 1)
+        self.assertEqual(len(amazon["packages"]), 1)
+
+    def test_manual_sending_when_automatic_is_off(self):
+        self.channel.shipment_auto_send = False
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "MANUAL-1")
+        self.assertIsNone(self.send())
+        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        picking.action_amazon_send()
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertFalse(picking.amazon_send_requested)
+        self.assertEqual(len(amazon["packages"]), 1)
+
+    def test_order_shipped_outside_odoo_closes_the_open_delivery(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        with self.emulator.lock:
+            amazon["fulfillment"]["fulfillmentStatus"] = "SHIPPED"
+            for item in amazon["orderItems"]:
+                item["fulfillment"] = {
+                    "quantityFulfilled": item["quantityOrdered"],
+                    "quantityUnfulfilled": 0,
+                }
+            amazon["lastUpdatedTime"] = (
+                (self.emulator.clock.now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            )
+        self.import_orders(rescan=True)
+        self.assertEqual(order.amazon_status, "SHIPPED")
+        self.assertEqual(picking.amazon_shipment_state, "not_applicable")
+        self.deliver(picking, "ELSEWHERE-1")
+        self.assertEqual(picking.amazon_shipment_state, "not_applicable")
+        self.assertIsNone(self.send())
+        self.assertFalse(self.emulator.calls("confirmShipment"))
+
+    def test_orders_imported_as_shipped_have_nothing_to_send(self):
+        generated = self.seed_orders(40, seed=11)
+        self.import_orders()
+        shipped = self.odoo_order(self.first_with(generated, "SHIPPED", "MERCHANT")["orderId"])
+        done = shipped.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertTrue(done)
+        self.assertEqual(set(done.mapped("amazon_shipment_state")), {"not_applicable"})
+        self.assertIsNone(self.send())
+
+    def test_retry_after_a_lost_answer_is_recognised(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "LOST-2")
+        self.emulator.faults.script("confirmShipment", ["lost_answer"])
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(len(amazon["packages"]), 1)
+        self.assertEqual(self.emulator.calls("confirmShipment"), 2, "one retry, refused as known")
+        self.assertEqual(self.emulator.calls("getOrder"), 1)
