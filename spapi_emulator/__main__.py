@@ -15,22 +15,12 @@ DEMO_REFRESH_TOKEN = "Atzr|emulator-demo-refresh-token"
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m spapi_emulator", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m spapi_emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--seed", type=int, default=1, help="seed of the generated data"
-    )
-    parser.add_argument(
-        "--orders", type=int, default=50, help="orders to generate per seller"
-    )
-    parser.add_argument(
-        "--speed", type=float, default=1.0, help="emulated seconds per second"
-    )
-    parser.add_argument(
-        "--token-ttl", type=int, default=3600, help="access token lifetime (s)"
-    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
+    parser.add_argument("--orders", type=int, default=50, help="orders to generate per seller")
+    parser.add_argument("--speed", type=float, default=1.0, help="emulated seconds per second")
+    parser.add_argument("--token-ttl", type=int, default=3600, help="access token lifetime (s)")
     parser.add_argument(
         "--seller",
         action="append",
@@ -73,9 +63,7 @@ def main(argv=None):
         )
     for offset, seller in enumerate(sellers):
         if args.orders:
-            emulator.seed_orders(
-                seller.seller_id, seed=args.seed + offset, count=args.orders
-            )
+            emulator.seed_orders(seller.seller_id, seed=args.seed + offset, count=args.orders)
     base_url = emulator.start(args.port)
     print(base_url, flush=True)
     print(f"client_id={DEFAULT_CLIENT_ID}")

@@ -40,10 +40,7 @@ class Clock:
     def timestamp(self) -> float:
         """Emulated time as POSIX seconds (what buckets and token expiry compare)."""
         with self._lock:
-            return (
-                self._emulated_anchor
-                + (time.monotonic() - self._real_anchor) * self._speed
-            )
+            return self._emulated_anchor + (time.monotonic() - self._real_anchor) * self._speed
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)

@@ -45,17 +45,13 @@ class Faults:
     @timeout_delay.setter
     def timeout_delay(self, seconds):
         if not 0 <= seconds <= MAX_TIMEOUT_DELAY:
-            raise ValueError(
-                f"timeout delay must be between 0 and {MAX_TIMEOUT_DELAY} s"
-            )
+            raise ValueError(f"timeout delay must be between 0 and {MAX_TIMEOUT_DELAY} s")
         self._timeout_delay = float(seconds)
 
     @staticmethod
     def _check(kind):
         if kind not in FAULT_KINDS:
-            raise ValueError(
-                f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}"
-            )
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
 
     def script(self, operation, kinds, replace=False):
         """Queue ``kinds`` for the next calls of ``operation`` (appended unless ``replace``)."""
@@ -109,11 +105,7 @@ class Faults:
         """What is configured, for the control API."""
         with self._lock:
             return {
-                "scripts": {
-                    op: list(queue) for op, queue in self._scripts.items() if queue
-                },
-                "probabilities": {
-                    op: dict(t) for op, t in self._probabilities.items() if t
-                },
+                "scripts": {op: list(queue) for op, queue in self._scripts.items() if queue},
+                "probabilities": {op: dict(t) for op, t in self._probabilities.items() if t},
                 "timeout_delay": self._timeout_delay,
             }

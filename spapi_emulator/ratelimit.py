@@ -96,9 +96,7 @@ class RateLimiter:
         rate, burst = plan
         now = self.clock.timestamp()
         with self._lock:
-            tokens, updated = self._buckets.get(
-                (caller, operation), (float(burst), now)
-            )
+            tokens, updated = self._buckets.get((caller, operation), (float(burst), now))
             tokens = min(float(burst), tokens + max(0.0, now - updated) * rate)
             allowed = tokens >= 1.0
             if allowed:
@@ -111,9 +109,7 @@ class RateLimiter:
         rate, burst = self.limits[operation]
         now = self.clock.timestamp()
         with self._lock:
-            tokens, updated = self._buckets.get(
-                (caller, operation), (float(burst), now)
-            )
+            tokens, updated = self._buckets.get((caller, operation), (float(burst), now))
         return min(float(burst), tokens + max(0.0, now - updated) * rate)
 
     def header_value(self, operation):

@@ -16,10 +16,7 @@ def decode_body(body: bytes, content_type: str = ""):
     text = body.decode("utf-8", errors="replace")
     if "x-www-form-urlencoded" in content_type:
         form = {key: values[0] for key, values in parse_qs(text).items()}
-        return {
-            key: ("***" if key in HIDDEN_FIELDS else value)
-            for key, value in form.items()
-        }
+        return {key: ("***" if key in HIDDEN_FIELDS else value) for key, value in form.items()}
     try:
         return json.loads(text)
     except ValueError:
@@ -41,9 +38,7 @@ class Recorder:
 
     def requests(self, operation=None) -> list:
         with self._lock:
-            return [
-                dict(e) for e in self._entries if operation in (None, e["operation"])
-            ]
+            return [dict(e) for e in self._entries if operation in (None, e["operation"])]
 
     def calls(self, operation=None) -> int:
         with self._lock:

@@ -57,9 +57,7 @@ class Seller:
     seller_id: str
     name: str
     marketplace_ids: list
-    granted_data: set = field(
-        default_factory=set
-    )  # includedData values the app may get
+    granted_data: set = field(default_factory=set)  # includedData values the app may get
     client_id: str = DEFAULT_CLIENT_ID
     refresh_token: str = ""  # the first one registered; more can come from auth codes
 
@@ -254,9 +252,7 @@ class Emulator:
 
         unknown = [m for m in marketplace_ids if m not in MARKETPLACES]
         if not marketplace_ids or unknown:
-            raise ValueError(
-                f"unknown or no marketplace ids: {unknown or marketplace_ids}"
-            )
+            raise ValueError(f"unknown or no marketplace ids: {unknown or marketplace_ids}")
         with self.lock:
             if self.apps.get(client_id, client_secret) != client_secret:
                 raise ValueError(f"app {client_id} is registered with another secret")
@@ -277,18 +273,14 @@ class Emulator:
             self.sellers[seller_id] = seller
             return seller
 
-    def add_authorization_code(
-        self, code, seller_id, client_id=DEFAULT_CLIENT_ID
-    ) -> None:
+    def add_authorization_code(self, code, seller_id, client_id=DEFAULT_CLIENT_ID) -> None:
         """Register an OAuth code (as after a seller consents) for the ``authorization_code``
         grant; it is valid 5 emulated minutes and once."""
         with self.lock:
             if seller_id not in self.sellers or client_id not in self.apps:
                 raise ValueError("add the seller and its app first")
             expires = self.clock.timestamp() + AUTHORIZATION_CODE_TTL
-            self.authorization_codes[code] = AuthorizationCode(
-                code, seller_id, client_id, expires
-            )
+            self.authorization_codes[code] = AuthorizationCode(code, seller_id, client_id, expires)
 
     def grant_refresh_token(self, seller_id, client_id=DEFAULT_CLIENT_ID) -> str:
         """A new refresh token for a seller's consent to an app (authorization_code grant)."""
@@ -317,9 +309,7 @@ class Emulator:
             scope=scope,
         )
         with self.lock:
-            for stale in [
-                t for t, a in self.access_tokens.items() if a.expires_at < now - 86400
-            ]:
+            for stale in [t for t, a in self.access_tokens.items() if a.expires_at < now - 86400]:
                 del self.access_tokens[stale]
             self.access_tokens[token.token] = token
         return token
@@ -341,9 +331,7 @@ class Emulator:
                 ids.append(order_id)
             return ids
 
-    def seed_orders(
-        self, seller_id, seed, count, marketplace_ids=None, **kwargs
-    ) -> list:
+    def seed_orders(self, seller_id, seed, count, marketplace_ids=None, **kwargs) -> list:
         """Generate ``count`` deterministic orders (spapi_emulator.generator) for a seller."""
         from . import generator
 
@@ -370,9 +358,7 @@ class Emulator:
                 if seller_id in (None, self.order_seller[order_id])
             ]
             changed = list(
-                generator.evolve_orders(
-                    orders, random.Random(seed), self.clock.now(), count
-                )
+                generator.evolve_orders(orders, random.Random(seed), self.clock.now(), count)
             )
             for order_id in changed:
                 self.touch(order_id)
@@ -404,9 +390,7 @@ class Emulator:
         req = Request(
             method=handler.command,
             path=unquote(split.path),
-            path_params={k: unquote(v) for k, v in (params or {}).items()}
-            if route
-            else {},
+            path_params={k: unquote(v) for k, v in (params or {}).items()} if route else {},
             query=parse_qs(split.query, keep_blank_values=True),
             headers=headers,
             body=body,
@@ -425,9 +409,7 @@ class Emulator:
             response = exc.to_response()
         except Exception:
             _logger.exception("handler of %s failed", req.operation)
-            response = sp_error(
-                500, "InternalFailure", "We encountered an internal error."
-            )
+            response = sp_error(500, "InternalFailure", "We encountered an internal error.")
 
         broken = fault in ("timeout", "reset", "lost_answer")
         if not is_control:
@@ -528,9 +510,7 @@ class Emulator:
         """The answer of a fault that still answers (all but ``timeout`` and ``reset``)."""
         if kind == "not_json":
             return Response(502, HTML_ERROR_PAGE, content_type="text/html")
-        if (
-            operation == "lwa"
-        ):  # LWA speaks OAuth errors, not SP-API's {"errors": [...]}
+        if operation == "lwa":  # LWA speaks OAuth errors, not SP-API's {"errors": [...]}
             status = {"429": 429, "500": 500, "503": 503}.get(kind, 400)
             error = {
                 429: "slow_down",
@@ -549,9 +529,7 @@ class Emulator:
         if kind == "500":
             return sp_error(500, "InternalFailure", "We encountered an internal error.")
         if kind == "503":
-            return sp_error(
-                503, "ServiceUnavailable", "Service temporarily unavailable."
-            )
+            return sp_error(503, "ServiceUnavailable", "Service temporarily unavailable.")
         if kind == "expired_token":
             return sp_error(
                 403,
@@ -568,9 +546,7 @@ class Emulator:
         if kind == "timeout":
             self._stopping.wait(self.faults.timeout_delay)
             return
-        handler.connection.setsockopt(
-            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-        )
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         handler.rfile.close()  # the buffered reader holds a reference that delays close()
         handler.connection.close()
 

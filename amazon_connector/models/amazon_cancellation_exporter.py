@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 
 from ..services import errors
@@ -10,9 +8,6 @@ from ..services.order_feed import (
     cancellation_feed,
     parse_processing_report,
 )
-
-# Amazon keeps feeds 90 days; a prepared feed is looked up among the recent ones.
-FEED_LOOKUP_MARGIN = timedelta(hours=1)
 
 
 class AmazonCancellationExporter(models.AbstractModel):
@@ -52,7 +47,7 @@ class AmazonCancellationExporter(models.AbstractModel):
         counters = {"sent": 0, "failed": 0}
         try:
             for feed in feeds.filtered(lambda f: f.state == "prepared"):
-                self._submit(channel, gateway, feed, log, look_up=True)
+                self._submit(gateway, feed, log)
             for feed in feeds.filtered(lambda f: f.state == "submitted"):
                 for key, value in self._settle(gateway, feed, log).items():
                     counters[key] += value
@@ -105,31 +100,26 @@ class AmazonCancellationExporter(models.AbstractModel):
                 }
             )
         self._commit()
-        self._submit(channel, gateway, feed, log)
+        self._submit(gateway, feed, log)
 
-    def _submit(self, channel, gateway, feed, log, look_up=False):
-        """createFeed for an uploaded document; ``look_up`` first checks whether an
-        interrupted run already created it."""
-        found = look_up and gateway.find_feed(
-            ACKNOWLEDGEMENT_FEED,
-            feed.document_ref,
-            (feed.create_date - FEED_LOOKUP_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )
-        if found:
-            feed_ref = found["feedId"]
-        else:
-            marketplaces = feed.order_ids.amazon_marketplace_id.mapped("amazon_id")
-            try:
-                feed_ref = gateway.create_feed(
-                    ACKNOWLEDGEMENT_FEED, feed.document_ref, marketplaces
-                )
-            except errors.BadRequest as error:
-                feed.write({"state": "fatal", "result_summary": str(error)})
-                for order in feed.order_ids:
-                    order._amazon_cancellation_refused(str(error))
-                    log.add_message(str(error), amazon_ref=order.amazon_order_ref)
-                self._commit()
-                return
+    def _submit(self, gateway, feed, log):
+        """createFeed for an uploaded document.
+
+        A feed left *prepared* by an interrupted run is submitted again: Amazon's Feed does not
+        say which document it came from, so a createFeed whose answer was lost can't be found.
+        Sending the cancellation twice is harmless; the second report's "already cancelled"
+        is checked against the order itself (see :meth:`_settle`).
+        """
+        marketplaces = feed.order_ids.amazon_marketplace_id.mapped("amazon_id")
+        try:
+            feed_ref = gateway.create_feed(ACKNOWLEDGEMENT_FEED, feed.document_ref, marketplaces)
+        except errors.BadRequest as error:
+            feed.write({"state": "fatal", "result_summary": str(error)})
+            for order in feed.order_ids:
+                order._amazon_cancellation_refused(str(error))
+                log.add_message(str(error), amazon_ref=order.amazon_order_ref)
+            self._commit()
+            return
         feed.write(
             {"feed_ref": feed_ref, "state": "submitted", "submitted_date": fields.Datetime.now()}
         )
@@ -159,6 +149,8 @@ class AmazonCancellationExporter(models.AbstractModel):
                 error = report.errors.get(order.amazon_cancel_message_ref)
             if status == "FATAL" and not error:
                 error = self.env._("Amazon refused the whole feed.")
+            if error and self._cancelled_on_amazon(gateway, order):
+                error = None  # e.g. a resubmitted feed: the first one did the job
             if error:
                 order._amazon_cancellation_refused(error)
                 log.add_message(error, amazon_ref=order.amazon_order_ref)
@@ -179,3 +171,10 @@ class AmazonCancellationExporter(models.AbstractModel):
         )
         self._commit()
         return counts
+
+    def _cancelled_on_amazon(self, gateway, order):
+        try:
+            amazon_order = gateway.get_order(order.amazon_order_ref, included_data=("FULFILLMENT",))
+        except (errors.BadRequest, errors.NotFound):
+            return False
+        return amazon_order.get("fulfillment", {}).get("fulfillmentStatus") == "CANCELLED"

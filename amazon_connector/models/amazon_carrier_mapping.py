@@ -23,7 +23,6 @@ class AmazonCarrierMapping(models.Model):
     )
     amazon_carrier_code = fields.Selection(
         [(code, code) for code in CARRIER_CODES],
-        string="Amazon Carrier Code",
         required=True,
         compute="_compute_amazon_carrier",
         store=True,

@@ -468,22 +468,6 @@ class SpApiGateway:
     def get_feed(self, feed_id):
         return self.call("getFeed", _FeedsClient, "get_feed", feed_id).payload
 
-    def find_feed(self, feed_type, document_id, created_since):
-        """The feed created from ``document_id``, if createFeed went through (else None).
-
-        After a crash between createFeed and saving its answer, this tells whether to submit
-        the document again.
-        """
-        params = {"feedTypes": [feed_type], "pageSize": 100, "createdSince": created_since}
-        while True:
-            payload = self.call("getFeeds", _FeedsClient, "get_feeds", **params).payload
-            for feed in payload.get("feeds", []):
-                if feed.get("inputFeedDocumentId") == document_id:
-                    return feed
-            if not payload.get("nextToken"):
-                return None
-            params = {"nextToken": payload["nextToken"]}
-
     def download_feed_document(self, document_id):
         """The bytes of a (result) feed document, gunzipped when Amazon compressed it."""
         payload = self.call(

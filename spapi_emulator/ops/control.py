@@ -28,9 +28,7 @@ def control(method, path, name):
             try:
                 return func(emu, req)
             except (ValueError, KeyError, TypeError) as exc:
-                raise ApiError(
-                    400, "InvalidInput", f"{type(exc).__name__}: {exc}"
-                ) from exc
+                raise ApiError(400, "InvalidInput", f"{type(exc).__name__}: {exc}") from exc
 
         return route(method, path, f"_emulator.{name}", auth="none")(handler)
 
@@ -78,9 +76,7 @@ def set_faults(emu, req):
         if not operation:
             raise ApiError(400, "InvalidInput", "operation is required.")
         if "script" in body:
-            emu.faults.script(
-                operation, body["script"], replace=bool(body.get("replace"))
-            )
+            emu.faults.script(operation, body["script"], replace=bool(body.get("replace")))
         if "probability" in body:
             emu.faults.probability(operation, body.get("kind"), body["probability"])
     return emu.faults.state()

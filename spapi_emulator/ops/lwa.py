@@ -58,9 +58,7 @@ def token(emu, req):
 
     if grant_type == "client_credentials":
         if form["scope"] not in GRANTLESS_SCOPES:
-            return oauth_error(
-                400, "invalid_scope", "The request has an invalid parameter : scope"
-            )
+            return oauth_error(400, "invalid_scope", "The request has an invalid parameter : scope")
         access = emu.issue_access_token(client_id, scope=form["scope"])
         return bearer(emu, access.token, scope=form["scope"])
 

@@ -54,14 +54,8 @@ def public_subscription(subscription) -> dict:
 
 def destination_resource(spec) -> dict:
     """The Destination ``resource`` for a ``resourceSpecification``, validated like Amazon."""
-    if (
-        not isinstance(spec, dict)
-        or len(spec) != 1
-        or not set(spec) <= {"sqs", "eventBridge"}
-    ):
-        raise invalid(
-            "resourceSpecification must hold exactly one of sqs or eventBridge."
-        )
+    if not isinstance(spec, dict) or len(spec) != 1 or not set(spec) <= {"sqs", "eventBridge"}:
+        raise invalid("resourceSpecification must hold exactly one of sqs or eventBridge.")
     if "sqs" in spec:
         arn = (spec["sqs"] or {}).get("arn", "")
         if not isinstance(arn, str) or not SQS_ARN.match(arn) or len(arn) > 1000:
@@ -88,13 +82,8 @@ def create_destination(emu, req):
     resource = destination_resource(body.get("resourceSpecification"))
     client_id = app_of(emu, req)
     for destination in emu.destinations.values():
-        if (
-            destination["client_id"] == client_id
-            and destination["resource"] == resource
-        ):
-            raise ApiError(
-                409, "Conflict", "A destination with this resource already exists."
-            )
+        if destination["client_id"] == client_id and destination["resource"] == resource:
+            raise ApiError(409, "Conflict", "A destination with this resource already exists.")
     destination_id = emu.new_id("dest-")
     emu.destinations[destination_id] = {
         "destinationId": destination_id,
@@ -110,9 +99,7 @@ def get_destinations(emu, req):
     client_id = app_of(emu, req)
     return {
         "payload": [
-            public_destination(d)
-            for d in emu.destinations.values()
-            if d["client_id"] == client_id
+            public_destination(d) for d in emu.destinations.values() if d["client_id"] == client_id
         ]
     }
 
@@ -146,9 +133,7 @@ def delete_destination(emu, req):
     return {}
 
 
-@route(
-    "POST", "/notifications/v1/subscriptions/{notificationType}", "createSubscription"
-)
+@route("POST", "/notifications/v1/subscriptions/{notificationType}", "createSubscription")
 def create_subscription(emu, req):
     kind = notification_type(req)
     body = json_object(req)
@@ -169,9 +154,7 @@ def create_subscription(emu, req):
             client_id,
             kind,
         ):
-            raise ApiError(
-                409, "Conflict", f"A subscription for {kind} already exists."
-            )
+            raise ApiError(409, "Conflict", f"A subscription for {kind} already exists.")
     subscription_id = emu.new_id("sub-")
     subscription = {
         "subscriptionId": subscription_id,

@@ -121,9 +121,7 @@ def read_query(req) -> dict:
             try:
                 query[name] = parse_datetime(raw).isoformat()
             except ValueError:
-                raise invalid(
-                    f"{name} is not a valid ISO 8601 date-time: {raw!r}."
-                ) from None
+                raise invalid(f"{name} is not a valid ISO 8601 date-time: {raw!r}.") from None
     enums = {
         "fulfillmentStatuses": FULFILLMENT_STATUSES,
         "fulfilledBy": FULFILLED_BY,
@@ -152,18 +150,14 @@ def window_end(query, now) -> str:
         )
     after, before = window_names(query)
     if after not in query:
-        raise invalid(
-            "Exactly one of createdAfter and lastUpdatedAfter must be provided."
-        )
+        raise invalid("Exactly one of createdAfter and lastUpdatedAfter must be provided.")
     if before not in query:
         return now.isoformat()
     end = parse_datetime(query[before])
     if end < parse_datetime(query[after]):
         raise invalid(f"{before} must be equal to or after {after}.")
     if end > now - MIN_BEFORE_AGE:
-        raise invalid(
-            f"{before} must be at least two minutes before the time of the request."
-        )
+        raise invalid(f"{before} must be at least two minutes before the time of the request.")
     return end.isoformat()
 
 
@@ -197,9 +191,7 @@ def decode_token(emu, token, seller_id, now) -> dict:
 def present(order, included, granted) -> dict:
     """The order as the caller may see it: basic data plus the datasets asked for and allowed."""
     shown_order = {p for name in included for p in ORDER_DATASETS[name]}
-    shown_item = {
-        p for name in included & set(ITEM_DATASETS) for p in ITEM_DATASETS[name]
-    }
+    shown_item = {p for name in included & set(ITEM_DATASETS) for p in ITEM_DATASETS[name]}
     result = {}
     for key, value in order.items():
         if key == "orderItems":
@@ -272,9 +264,7 @@ def search_orders(emu, req):
         if emu.order_seller[order_id] != req.seller_id:
             continue
         moment = parse_datetime(order[time_field]).timestamp()
-        if start <= moment <= stop and matches(
-            order, statuses, marketplaces, fulfilled_by
-        ):
+        if start <= moment <= stop and matches(order, statuses, marketplaces, fulfilled_by):
             key = (moment, order_id)
             if position is None or key > position:
                 found.append((key, order))

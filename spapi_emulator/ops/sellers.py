@@ -5,9 +5,7 @@ from pathlib import Path
 
 from ..routing import route
 
-MARKETPLACES_CSV = (
-    Path(__file__).resolve().parent.parent / "models" / "marketplaces.csv"
-)
+MARKETPLACES_CSV = Path(__file__).resolve().parent.parent / "models" / "marketplaces.csv"
 # The CSV has no language; these are the marketplaces' default locales.
 DEFAULT_LANGUAGES = {
     "CA": "en_CA", "US": "en_US", "MX": "es_MX", "BR": "pt_BR", "IE": "en_IE", "ES": "es_ES",

@@ -254,9 +254,7 @@ def confirm_shipment(emu, req):
         try:
             ship_time = parse_datetime(detail["shipDate"])
         except ValueError as exc:
-            raise invalid_input(
-                "Invalid Input", "shipDate must be an ISO 8601 date-time."
-            ) from exc
+            raise invalid_input("Invalid Input", "shipDate must be an ISO 8601 date-time.") from exc
         if not detail["orderItems"]:
             raise invalid_input("packageDetail.orderItems must list at least one order item.")
         quantities = parse_item_quantities(order, detail["orderItems"], "packageDetail.orderItems")

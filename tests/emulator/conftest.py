@@ -164,13 +164,9 @@ def make_order():
                         "asin": "B000TEST01",
                         "title": "Test product",
                         "sellerSku": sku,
-                        "price": {
-                            "unitPrice": {"amount": "19.99", "currencyCode": "EUR"}
-                        },
+                        "price": {"unitPrice": {"amount": "19.99", "currencyCode": "EUR"}},
                     },
-                    "proceeds": {
-                        "proceedsTotal": {"amount": "19.99", "currencyCode": "EUR"}
-                    },
+                    "proceeds": {"proceedsTotal": {"amount": "19.99", "currencyCode": "EUR"}},
                     "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": 1},
                 }
             ],

@@ -47,11 +47,7 @@ def _forbid_extra_properties(schema, keep_open=False):
     """Close every object schema that lists properties and says nothing about extras."""
     if not isinstance(schema, dict):
         return
-    if (
-        "properties" in schema
-        and "additionalProperties" not in schema
-        and not keep_open
-    ):
+    if "properties" in schema and "additionalProperties" not in schema and not keep_open:
         schema["additionalProperties"] = False
     for child in schema.get("properties", {}).values():
         _forbid_extra_properties(child)

@@ -50,21 +50,15 @@ def test_add_seller_gives_working_credentials(emulator, control):
         emulator, seller["refresh_token"], seller["client_id"], seller["client_secret"]
     )
     assert token.status_code == 200
-    assert "A9NEWSELLER" in [
-        s["seller_id"] for s in control.get("/sellers").json()["sellers"]
-    ]
+    assert "A9NEWSELLER" in [s["seller_id"] for s in control.get("/sellers").json()["sellers"]]
 
 
 def test_bad_control_input_is_400(control):
-    answer = control.post(
-        "/sellers", json={"seller_id": "X", "marketplace_ids": ["nowhere"]}
-    )
+    answer = control.post("/sellers", json={"seller_id": "X", "marketplace_ids": ["nowhere"]})
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == "InvalidInput"
     assert (
-        control.post(
-            "/faults", json={"operation": "searchOrders", "script": ["418"]}
-        ).status_code
+        control.post("/faults", json={"operation": "searchOrders", "script": ["418"]}).status_code
         == 400
     )
     assert control.get("/nothing-here").status_code == 404
@@ -76,10 +70,7 @@ def test_calls_requests_and_reset(emulator, control, access_token, make_order):
         json={"seller_id": SELLER_ID, "orders": [make_order("302-0000001-0000001")]},
     )
     headers = {"x-amz-access-token": access_token()}
-    search = (
-        emulator.base_url
-        + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z"
-    )
+    search = emulator.base_url + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z"
     httpx.get(search, headers=headers)
     httpx.get(search + "&maxResultsPerPage=0", headers=headers)
     calls = control.get("/calls").json()
@@ -87,9 +78,7 @@ def test_calls_requests_and_reset(emulator, control, access_token, make_order):
         "calls": {"lwa": 1, "searchOrders": 2},
         "total": 3,
     }  # control calls not counted
-    journal = control.get("/requests", params={"operation": "searchOrders"}).json()[
-        "requests"
-    ]
+    journal = control.get("/requests", params={"operation": "searchOrders"}).json()["requests"]
     assert [r["status"] for r in journal] == [200, 400]
     assert journal[1]["query"]["maxResultsPerPage"] == ["0"]
     assert journal[0]["response"]["orders"][0]["orderId"] == "302-0000001-0000001"
@@ -146,18 +135,13 @@ def test_clock_advance_and_speed(emulator, control, access_token):
         emulator.base_url + "/sellers/v1/marketplaceParticipations",
         headers={"x-amz-access-token": token},
     )
-    assert (
-        expired.json()["errors"][0]["details"]
-        == "The access token you provided has expired."
-    )
+    assert expired.json()["errors"][0]["details"] == "The access token you provided has expired."
     assert control.post("/clock", json={"advance": -5}).status_code == 400
 
 
 def test_revoke_refresh_token(emulator, control, seller):
     assert (
-        control.post(
-            "/tokens/revoke", json={"refresh_token": seller.refresh_token}
-        ).status_code
+        control.post("/tokens/revoke", json={"refresh_token": seller.refresh_token}).status_code
         == 200
     )
     answer = token_for(
@@ -167,10 +151,7 @@ def test_revoke_refresh_token(emulator, control, seller):
         emulator.apps[seller.client_id],
     )
     assert answer.json()["error"] == "invalid_grant"
-    assert (
-        control.post("/tokens/revoke", json={"refresh_token": "Atzr|nope"}).status_code
-        == 400
-    )
+    assert control.post("/tokens/revoke", json={"refresh_token": "Atzr|nope"}).status_code == 400
 
 
 def test_authorization_code(emulator, control, seller):
@@ -181,9 +162,7 @@ def test_authorization_code(emulator, control, seller):
         "client_id": seller.client_id,
         "client_secret": emulator.apps[seller.client_id],
     }
-    assert (
-        httpx.post(emulator.base_url + "/auth/o2/token", data=form).status_code == 200
-    )
+    assert httpx.post(emulator.base_url + "/auth/o2/token", data=form).status_code == 200
 
 
 def test_rate_limits(emulator, control, access_token):
@@ -200,9 +179,7 @@ def test_rate_limits(emulator, control, access_token):
 
 
 def test_seed_and_evolve_orders(emulator, control):
-    seeded = control.post(
-        "/orders/seed", json={"seller_id": SELLER_ID, "seed": 3, "count": 40}
-    )
+    seeded = control.post("/orders/seed", json={"seller_id": SELLER_ID, "seed": 3, "count": 40})
     assert seeded.status_code == 200
     ids = seeded.json()["orderIds"]
     assert len(ids) == 40 and set(ids) == set(emulator.orders)
@@ -249,9 +226,7 @@ def test_python_dash_m_starts_a_demo_emulator():
             "client_id": lines["client_id"],
             "client_secret": lines["client_secret"],
         }
-        token = httpx.post(base_url + "/auth/o2/token", data=form).json()[
-            "access_token"
-        ]
+        token = httpx.post(base_url + "/auth/o2/token", data=form).json()["access_token"]
         answer = httpx.get(
             base_url + "/orders/2026-01-01/orders",
             params={

@@ -48,17 +48,12 @@ def test_http_error_faults_answer_amazon_errors(emulator, get, kind, status, cod
 
 def test_expired_token_fault_reads_like_a_real_expiry(emulator, get):
     emulator.faults.script(OPERATION, ["expired_token"])
-    assert (
-        get().json()["errors"][0]["details"]
-        == "The access token you provided has expired."
-    )
+    assert get().json()["errors"][0]["details"] == "The access token you provided has expired."
 
 
 def test_expired_pagination_token_fault(emulator, get):
     emulator.faults.script("searchOrders", ["expired_pagination_token"])
-    answer = get(
-        "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z&paginationToken=x"
-    )
+    answer = get("/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z&paginationToken=x")
     assert answer.status_code == 400
     error = answer.json()["errors"][0]
     assert error["code"] == "InvalidInput"

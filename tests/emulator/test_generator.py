@@ -59,8 +59,10 @@ VALIDATOR = _order_validator()
 
 
 def validation_errors(order):
-    return [f"{'/'.join(map(str, error.path))}: {error.message}"
-            for error in VALIDATOR.iter_errors(order)]
+    return [
+        f"{'/'.join(map(str, error.path))}: {error.message}"
+        for error in VALIDATOR.iter_errors(order)
+    ]
 
 
 def amount(money):
@@ -187,17 +189,20 @@ def test_item_and_order_arithmetic_directly(orders):
                     assert amount(entry["subtotal"]) < 0
                     assert all(amount(d["value"]) < 0 for d in entry["detailedBreakdowns"])
             unit = amount(item["product"]["price"]["unitPrice"])
-            assert amount(_breakdown(breakdowns, "ITEM")["subtotal"]) == \
-                unit * item["quantityOrdered"]
-            assert sum(amount(e["subtotal"]) for e in breakdowns) == \
-                amount(proceeds["proceedsTotal"])
+            assert (
+                amount(_breakdown(breakdowns, "ITEM")["subtotal"]) == unit * item["quantityOrdered"]
+            )
+            assert sum(amount(e["subtotal"]) for e in breakdowns) == amount(
+                proceeds["proceedsTotal"]
+            )
             checked_items += 1
         order_breakdowns = order["proceeds"]["breakdowns"]
         assert {e["type"]: amount(e["subtotal"]) for e in order_breakdowns} == dict(type_sums)
         grand_total = amount(order["proceeds"]["grandTotal"])
         assert grand_total == sum(amount(e["subtotal"]) for e in order_breakdowns)
-        assert grand_total == sum(amount(i["proceeds"]["proceedsTotal"])
-                                  for i in order["orderItems"])
+        assert grand_total == sum(
+            amount(i["proceeds"]["proceedsTotal"]) for i in order["orderItems"]
+        )
         assert order_total(order) == grand_total
         for execution in order.get("payment", {}).get("paymentExecutions", []):
             assert amount(execution["paymentAmount"]) == grand_total
@@ -217,12 +222,14 @@ def test_tax_follows_the_marketplace_pricing_basis(orders):
             assert (tax is not None) == business, (order["orderId"], item)
             if business:  # net + VAT: the TAX on the item is the marketplace's VAT rate
                 rate = Decimal(generator.VAT_RATES[country])
-                item_amount = amount(_breakdown(item["proceeds"]["breakdowns"],
-                                                "ITEM")["subtotal"])
-                item_tax = next(amount(d["value"]) for d in tax["detailedBreakdowns"]
-                                if d["subtype"] == "ITEM")
-                half_unit = generator.currency_quantum(item["proceeds"]["proceedsTotal"][
-                    "currencyCode"]) / 2
+                item_amount = amount(_breakdown(item["proceeds"]["breakdowns"], "ITEM")["subtotal"])
+                item_tax = next(
+                    amount(d["value"]) for d in tax["detailedBreakdowns"] if d["subtype"] == "ITEM"
+                )
+                half_unit = (
+                    generator.currency_quantum(item["proceeds"]["proceedsTotal"]["currencyCode"])
+                    / 2
+                )
                 assert abs(item_tax - item_amount * rate) <= half_unit
 
 
@@ -258,31 +265,62 @@ def test_check_order_adds_up_reports_broken_money(orders):
 def test_doc_worked_examples():
     """The numbers in docs/money-model.md are what the generator's money builder produces."""
     charges, proceeds = generator._Charges, generator._item_proceeds
-    bottle = proceeds(charges(item=Decimal("47.98"), shipping=Decimal("3.99"),
-                              gift_wrap=Decimal("7.98"), item_discount=Decimal("4.80")), "EUR")
-    mugs = proceeds(charges(item=Decimal("26.99"), shipping=Decimal("3.99"),
-                            item_discount=Decimal("2.70")), "EUR")
-    assert (bottle["proceedsTotal"]["amount"], mugs["proceedsTotal"]["amount"]) == \
-        ("55.15", "28.28")
+    bottle = proceeds(
+        charges(
+            item=Decimal("47.98"),
+            shipping=Decimal("3.99"),
+            gift_wrap=Decimal("7.98"),
+            item_discount=Decimal("4.80"),
+        ),
+        "EUR",
+    )
+    mugs = proceeds(
+        charges(item=Decimal("26.99"), shipping=Decimal("3.99"), item_discount=Decimal("2.70")),
+        "EUR",
+    )
+    assert (bottle["proceedsTotal"]["amount"], mugs["proceedsTotal"]["amount"]) == (
+        "55.15",
+        "28.28",
+    )
     assert _breakdown(bottle["breakdowns"], "TAX") is None
-    mat = proceeds(charges(item=Decimal("59.98"), shipping=Decimal("5.99"),
-                           item_discount=Decimal("9.00"), tax_rate=Decimal("0.1035")), "USD")
-    thermometer = proceeds(charges(item=Decimal("17.99"), shipping=Decimal("5.99"),
-                                   item_discount=Decimal("2.70"),
-                                   tax_rate=Decimal("0.1035")), "USD")
-    assert [d["value"]["amount"] for d in _breakdown(mat["breakdowns"],
-                                                     "TAX")["detailedBreakdowns"]] == \
-        ["6.21", "0.62", "-0.93"]
-    assert (mat["proceedsTotal"]["amount"], thermometer["proceedsTotal"]["amount"]) == \
-        ("62.87", "23.48")
+    mat = proceeds(
+        charges(
+            item=Decimal("59.98"),
+            shipping=Decimal("5.99"),
+            item_discount=Decimal("9.00"),
+            tax_rate=Decimal("0.1035"),
+        ),
+        "USD",
+    )
+    thermometer = proceeds(
+        charges(
+            item=Decimal("17.99"),
+            shipping=Decimal("5.99"),
+            item_discount=Decimal("2.70"),
+            tax_rate=Decimal("0.1035"),
+        ),
+        "USD",
+    )
+    assert [
+        d["value"]["amount"] for d in _breakdown(mat["breakdowns"], "TAX")["detailedBreakdowns"]
+    ] == ["6.21", "0.62", "-0.93"]
+    assert (mat["proceedsTotal"]["amount"], thermometer["proceedsTotal"]["amount"]) == (
+        "62.87",
+        "23.48",
+    )
     business = proceeds(charges(item=Decimal("67.05"), tax_rate=Decimal("0.19")), "EUR")
     assert business["proceedsTotal"]["amount"] == "79.79"
     product = generator.CATALOGUE_BY_SKU
-    assert [product[sku].price(currency) for sku, currency in (
-        ("WB750-SGE", "EUR"), ("MUG4-WHT", "EUR"), ("BPK40-BLK", "EUR"),
-        ("YOGA6-PRP", "USD"), ("THERMO", "USD"))] == \
-        [Decimal("23.99"), Decimal("26.99"), Decimal("83.99"), Decimal("29.99"),
-         Decimal("17.99")]
+    assert [
+        product[sku].price(currency)
+        for sku, currency in (
+            ("WB750-SGE", "EUR"),
+            ("MUG4-WHT", "EUR"),
+            ("BPK40-BLK", "EUR"),
+            ("YOGA6-PRP", "USD"),
+            ("THERMO", "USD"),
+        )
+    ] == [Decimal("23.99"), Decimal("26.99"), Decimal("83.99"), Decimal("29.99"), Decimal("17.99")]
 
 
 # ------------------------------------------------------------------------------------------
@@ -291,41 +329,63 @@ def test_doc_worked_examples():
 
 def test_statuses_fulfilment_and_currencies(orders):
     statuses = Counter(order["fulfillment"]["fulfillmentStatus"] for order in orders)
-    assert set(statuses) == {"PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED",
-                             "SHIPPED", "CANCELLED", "UNFULFILLABLE"}
+    assert set(statuses) == {
+        "PENDING_AVAILABILITY",
+        "PENDING",
+        "UNSHIPPED",
+        "PARTIALLY_SHIPPED",
+        "SHIPPED",
+        "CANCELLED",
+        "UNFULFILLABLE",
+    }
     assert statuses["SHIPPED"] > len(orders) / 3  # most orders of the last 30 days shipped
-    assert Counter(o["fulfillment"]["fulfilledBy"] for o in orders).keys() == \
-        {"AMAZON", "MERCHANT"}
+    assert Counter(o["fulfillment"]["fulfilledBy"] for o in orders).keys() == {"AMAZON", "MERCHANT"}
     currencies = {MARKETPLACES[o["salesChannel"]["marketplaceId"]]["currency"] for o in orders}
     assert {"USD", "EUR", "GBP", "JPY", "CAD", "AED"} <= currencies
     assert {o["salesChannel"]["marketplaceId"] for o in orders} == set(DEFAULT_MARKETPLACE_IDS)
     levels = {order["fulfillment"]["fulfillmentServiceLevel"] for order in orders}
-    assert {"STANDARD", "EXPEDITED", "NEXT_DAY", "SECOND_DAY", "FREE_ECONOMY",
-            "SCHEDULED"} <= levels
+    assert {
+        "STANDARD",
+        "EXPEDITED",
+        "NEXT_DAY",
+        "SECOND_DAY",
+        "FREE_ECONOMY",
+        "SCHEDULED",
+    } <= levels
     programs = {program for order in orders for program in order.get("programs", [])}
     assert {"PRIME", "AMAZON_BUSINESS", "PREMIUM", "PREORDER"} <= programs
 
 
 def test_money_features_are_present(orders):
-    entries = [entry for order in _money_orders(orders) for item in order["orderItems"]
-               for entry in item["proceeds"]["breakdowns"]]
+    entries = [
+        entry
+        for order in _money_orders(orders)
+        for item in order["orderItems"]
+        for entry in item["proceeds"]["breakdowns"]
+    ]
     kinds = Counter(entry["type"] for entry in entries)
     assert {"ITEM", "SHIPPING", "GIFT_WRAP", "COD_FEE", "DISCOUNT", "TAX"} <= set(kinds)
-    discount_subtypes = {d["subtype"] for e in entries if e["type"] == "DISCOUNT"
-                         for d in e["detailedBreakdowns"]}
-    tax_subtypes = {d["subtype"] for e in entries if e["type"] == "TAX"
-                    for d in e["detailedBreakdowns"]}
+    discount_subtypes = {
+        d["subtype"] for e in entries if e["type"] == "DISCOUNT" for d in e["detailedBreakdowns"]
+    }
+    tax_subtypes = {
+        d["subtype"] for e in entries if e["type"] == "TAX" for d in e["detailedBreakdowns"]
+    }
     assert discount_subtypes == {"ITEM", "SHIPPING"}
     assert {"ITEM", "SHIPPING", "DISCOUNT"} <= tax_subtypes
     items = [item for order in _money_orders(orders) for item in order["orderItems"]]
     assert any(item.get("promotion", {}).get("breakdowns") for item in items)
-    gifts = [item["fulfillment"]["packing"]["giftOption"] for item in items
-             if "packing" in item["fulfillment"]]
+    gifts = [
+        item["fulfillment"]["packing"]["giftOption"]
+        for item in items
+        if "packing" in item["fulfillment"]
+    ]
     assert any("giftWrapLevel" in gift for gift in gifts)
     assert any("giftWrapLevel" not in gift for gift in gifts)  # message only, no wrap
     assert any(item.get("expense", {}).get("pointsCost") for item in items)
-    assert any(item["product"]["price"].get("priceDesignation") == "BUSINESS_PRICE"
-               for item in items)
+    assert any(
+        item["product"]["price"].get("priceDesignation") == "BUSINESS_PRICE" for item in items
+    )
 
 
 def test_items_repeat_skus_and_vary_in_count_and_quantity(orders):
@@ -352,7 +412,10 @@ def test_addresses_scripts_and_missing_optional_fields(orders):
         assert any(field in address for address in addresses), field
         assert any(field not in address for address in addresses), field
     assert {address["addressType"] for address in addresses} == {
-        "RESIDENTIAL", "COMMERCIAL", "PICKUP_POINT"}
+        "RESIDENTIAL",
+        "COMMERCIAL",
+        "PICKUP_POINT",
+    }
 
 
 def test_buyers_and_fba_privacy(orders):
@@ -364,15 +427,17 @@ def test_buyers_and_fba_privacy(orders):
         if fba:  # phone suppressed for FBA; buyer email only for FBM (model descriptions)
             assert "phone" not in address and "buyerEmail" not in buyer
         elif order["salesChannel"]["channelName"] == "AMAZON":
-            assert re.fullmatch(rf"[a-z0-9]+@marketplace\.{re.escape(domain)}",
-                                buyer["buyerEmail"])
+            assert re.fullmatch(rf"[a-z0-9]+@marketplace\.{re.escape(domain)}", buyer["buyerEmail"])
         if "AMAZON_BUSINESS" in order.get("programs", []) and buyer:
             assert buyer["buyerCompanyName"]
 
 
 def test_pending_orders_have_no_money_or_address(orders):
-    pending = [o for o in orders
-               if o["fulfillment"]["fulfillmentStatus"] in ("PENDING", "PENDING_AVAILABILITY")]
+    pending = [
+        o
+        for o in orders
+        if o["fulfillment"]["fulfillmentStatus"] in ("PENDING", "PENDING_AVAILABILITY")
+    ]
     assert pending
     for order in pending:
         assert "proceeds" not in order and "recipient" not in order
@@ -392,14 +457,19 @@ def test_replacement_orders_reference_an_earlier_shipped_order(orders):
         original = by_id[association["orderId"]]
         assert original["createdTime"] < order["createdTime"]
         assert original["salesChannel"] == order["salesChannel"]
-        assert [i["product"]["sellerSku"] for i in original["orderItems"]] == \
-            [i["product"]["sellerSku"] for i in order["orderItems"]]
+        assert [i["product"]["sellerSku"] for i in original["orderItems"]] == [
+            i["product"]["sellerSku"] for i in order["orderItems"]
+        ]
         assert amount(order["proceeds"]["grandTotal"]) == 0
 
 
 def test_packages_match_shipped_quantities(orders):
-    shipped_fbm = [o for o in orders if o["fulfillment"]["fulfilledBy"] == "MERCHANT"
-                   and o["fulfillment"]["fulfillmentStatus"] in ("SHIPPED", "PARTIALLY_SHIPPED")]
+    shipped_fbm = [
+        o
+        for o in orders
+        if o["fulfillment"]["fulfilledBy"] == "MERCHANT"
+        and o["fulfillment"]["fulfillmentStatus"] in ("SHIPPED", "PARTIALLY_SHIPPED")
+    ]
     assert shipped_fbm
     for order in shipped_fbm:
         packed = Counter()
@@ -409,11 +479,15 @@ def test_packages_match_shipped_quantities(orders):
                 packed[entry["orderItemId"]] += entry["quantity"]
         for item in order["orderItems"]:
             assert packed[item["orderItemId"]] == item["fulfillment"]["quantityFulfilled"]
-    partial = [o for o in shipped_fbm if o["fulfillment"]["fulfillmentStatus"]
-               == "PARTIALLY_SHIPPED"]
+    partial = [
+        o for o in shipped_fbm if o["fulfillment"]["fulfillmentStatus"] == "PARTIALLY_SHIPPED"
+    ]
     for order in partial:
-        assert 0 < sum(i["fulfillment"]["quantityFulfilled"] for i in order["orderItems"]) < \
-            sum(i["quantityOrdered"] for i in order["orderItems"])
+        assert (
+            0
+            < sum(i["fulfillment"]["quantityFulfilled"] for i in order["orderItems"])
+            < sum(i["quantityOrdered"] for i in order["orderItems"])
+        )
     assert all("packages" not in o for o in orders if o["fulfillment"]["fulfilledBy"] == "AMAZON")
 
 
@@ -422,25 +496,44 @@ def test_fbm_windows_and_cancellation_data(orders):
         fulfillment = order["fulfillment"]
         status = fulfillment["fulfillmentStatus"]
         if fulfillment["fulfilledBy"] == "MERCHANT" and status in (
-                "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"):
+            "UNSHIPPED",
+            "PARTIALLY_SHIPPED",
+            "SHIPPED",
+        ):
             ship_by, deliver_by = fulfillment["shipByWindow"], fulfillment["deliverByWindow"]
-            assert ship_by["earliestDateTime"] <= ship_by["latestDateTime"] \
-                <= deliver_by["earliestDateTime"] <= deliver_by["latestDateTime"]
+            assert (
+                ship_by["earliestDateTime"]
+                <= ship_by["latestDateTime"]
+                <= deliver_by["earliestDateTime"]
+                <= deliver_by["latestDateTime"]
+            )
         if status == "CANCELLED":
-            assert all(item["cancellation"]["cancellationExecution"]["cancelledBy"]
-                       in ("BUYER", "AMAZON", "MERCHANT") for item in order["orderItems"])
-    assert any("cancellationRequest" in item.get("cancellation", {})
-               for order in orders if order["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
-               for item in order["orderItems"])
+            assert all(
+                item["cancellation"]["cancellationExecution"]["cancelledBy"]
+                in ("BUYER", "AMAZON", "MERCHANT")
+                for item in order["orderItems"]
+            )
+    assert any(
+        "cancellationRequest" in item.get("cancellation", {})
+        for order in orders
+        if order["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+        for item in order["orderItems"]
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Evolution
 
 
-ALLOWED = {("PENDING_AVAILABILITY", "PENDING"), ("PENDING", "UNSHIPPED"), ("PENDING", "CANCELLED"),
-           ("UNSHIPPED", "CANCELLED"), ("UNSHIPPED", "UNSHIPPED"), ("UNSHIPPED", "SHIPPED"),
-           ("PARTIALLY_SHIPPED", "SHIPPED")}
+ALLOWED = {
+    ("PENDING_AVAILABILITY", "PENDING"),
+    ("PENDING", "UNSHIPPED"),
+    ("PENDING", "CANCELLED"),
+    ("UNSHIPPED", "CANCELLED"),
+    ("UNSHIPPED", "UNSHIPPED"),
+    ("UNSHIPPED", "SHIPPED"),
+    ("PARTIALLY_SHIPPED", "SHIPPED"),
+}
 
 
 def test_evolve_orders_changes_orders_realistically():
@@ -470,15 +563,31 @@ def test_evolve_orders_changes_orders_realistically():
             assert order["fulfillment"]["fulfilledBy"] == "AMAZON" and "packages" not in order
         if (old_status, new_status) == ("UNSHIPPED", "UNSHIPPED"):
             assert order["fulfillment"]["fulfilledBy"] == "MERCHANT"
-            assert sum("cancellationRequest" in item.get("cancellation", {})
-                       for item in order["orderItems"]) == 1
-            assert all(item.get("cancellation", {}).get("cancellationRequest", {}).get(
-                "requester", "BUYER") == "BUYER" for item in order["orderItems"])
+            assert (
+                sum(
+                    "cancellationRequest" in item.get("cancellation", {})
+                    for item in order["orderItems"]
+                )
+                == 1
+            )
+            assert all(
+                item.get("cancellation", {})
+                .get("cancellationRequest", {})
+                .get("requester", "BUYER")
+                == "BUYER"
+                for item in order["orderItems"]
+            )
         if new_status == "CANCELLED":
-            assert {item["cancellation"]["cancellationExecution"]["cancelledBy"]
-                    for item in order["orderItems"]} <= {"BUYER", "AMAZON"}
-    assert {("PENDING", "UNSHIPPED"), ("UNSHIPPED", "CANCELLED"), ("UNSHIPPED", "UNSHIPPED"),
-            ("UNSHIPPED", "SHIPPED")} <= set(transitions)
+            assert {
+                item["cancellation"]["cancellationExecution"]["cancelledBy"]
+                for item in order["orderItems"]
+            } <= {"BUYER", "AMAZON"}
+    assert {
+        ("PENDING", "UNSHIPPED"),
+        ("UNSHIPPED", "CANCELLED"),
+        ("UNSHIPPED", "UNSHIPPED"),
+        ("UNSHIPPED", "SHIPPED"),
+    } <= set(transitions)
 
 
 def test_evolve_orders_is_deterministic_for_a_seeded_rng():
@@ -501,8 +610,11 @@ def test_evolving_until_nothing_moves_keeps_everything_consistent():
             break
     else:
         pytest.fail("orders kept changing: FBM orders must wait for the seller")
-    statuses = {o["fulfillment"]["fulfillmentStatus"] for o in orders
-                if o["fulfillment"]["fulfilledBy"] == "AMAZON"}
+    statuses = {
+        o["fulfillment"]["fulfillmentStatus"]
+        for o in orders
+        if o["fulfillment"]["fulfilledBy"] == "AMAZON"
+    }
     assert not statuses & {"PENDING", "PENDING_AVAILABILITY", "UNSHIPPED", "PARTIALLY_SHIPPED"}
     for order in orders:
         assert validation_errors(order) == [] and check_order_adds_up(order) == []

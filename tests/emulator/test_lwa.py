@@ -27,9 +27,7 @@ def refresh_form(**overrides):
 
 
 def get_participations(emulator, token):
-    return httpx.get(
-        emulator.base_url + PARTICIPATIONS, headers={"x-amz-access-token": token}
-    )
+    return httpx.get(emulator.base_url + PARTICIPATIONS, headers={"x-amz-access-token": token})
 
 
 def test_refresh_grant_answers_like_amazon(emulator):
@@ -123,18 +121,13 @@ def test_revoked_refresh_token_is_an_invalid_grant_for_sp_api(emulator, sp_clien
 
 def test_authorization_code_is_exchanged_once_for_a_new_refresh_token(emulator):
     emulator.add_authorization_code("ANcode1", SELLER_ID)
-    form = refresh_form(
-        grant_type="authorization_code", refresh_token=None, code="ANcode1"
-    )
+    form = refresh_form(grant_type="authorization_code", refresh_token=None, code="ANcode1")
     first = token_request(emulator, **form)
     assert first.status_code == 200
     new_refresh_token = first.json()["refresh_token"]
     assert new_refresh_token != REFRESH_TOKEN
     refreshed = token_request(emulator, **refresh_form(refresh_token=new_refresh_token))
-    assert (
-        get_participations(emulator, refreshed.json()["access_token"]).status_code
-        == 200
-    )
+    assert get_participations(emulator, refreshed.json()["access_token"]).status_code == 200
 
     again = token_request(emulator, **form)
     assert again.status_code == 400
@@ -144,9 +137,7 @@ def test_authorization_code_is_exchanged_once_for_a_new_refresh_token(emulator):
 def test_authorization_code_expires_after_five_minutes(emulator):
     emulator.add_authorization_code("ANcode2", SELLER_ID)
     emulator.clock.advance(301)
-    form = refresh_form(
-        grant_type="authorization_code", refresh_token=None, code="ANcode2"
-    )
+    form = refresh_form(grant_type="authorization_code", refresh_token=None, code="ANcode2")
     assert token_request(emulator, **form).json()["error"] == "invalid_grant"
 
 

@@ -41,9 +41,7 @@ def seven_orders(emulator, make_order):
         modelcheck.validate("orders", "Order", order)
     emulator.load_orders(SELLER_ID, orders)
     emulator.add_seller(OTHER_SELLER, marketplace_ids=[DE], refresh_token="Atzr|other")
-    emulator.load_orders(
-        OTHER_SELLER, [make_order(order_id(99), created="2026-01-10T10:30:00Z")]
-    )
+    emulator.load_orders(OTHER_SELLER, [make_order(order_id(99), created="2026-01-10T10:30:00Z")])
     return [order["orderId"] for order in orders]
 
 
@@ -62,18 +60,14 @@ def test_search_returns_the_callers_orders_sorted_with_the_window_echoed(
 ):
     started = isoformat(emulator.clock.now())
     answer = search(orders_api, createdAfter="2026-01-10T10:02:00Z")
-    assert (
-        ids(answer) == seven_orders[1:]
-    )  # at-or-after, and not the other seller's order
+    assert ids(answer) == seven_orders[1:]  # at-or-after, and not the other seller's order
     assert answer.next_token is None
     assert "pagination" not in answer.payload
     assert started <= answer.payload["createdBefore"] <= isoformat(emulator.clock.now())
     assert answer.rate_limit == "0.0056"
 
 
-def test_pagination_walks_every_order_once_and_page_size_may_change(
-    orders_api, seven_orders
-):
+def test_pagination_walks_every_order_once_and_page_size_may_change(orders_api, seven_orders):
     query = {
         "createdAfter": "2026-01-01T00:00:00Z",
         "createdBefore": "2026-01-10T10:05:30Z",
@@ -81,9 +75,7 @@ def test_pagination_walks_every_order_once_and_page_size_may_change(
     first = search(orders_api, maxResultsPerPage=2, **query)
     assert ids(first) == seven_orders[:2]
     assert first.payload["createdBefore"] == "2026-01-10T10:05:30Z"
-    second = search(
-        orders_api, maxResultsPerPage=1, paginationToken=first.next_token, **query
-    )
+    second = search(orders_api, maxResultsPerPage=1, paginationToken=first.next_token, **query)
     assert ids(second) == seven_orders[2:3]
     # A continuation may omit the parameters: the token carries the search.
     last = search(orders_api, paginationToken=second.next_token)
@@ -107,22 +99,14 @@ def test_pagination_token_needs_the_same_parameters(orders_api, seven_orders):
         orders_api.search_orders(
             createdAfter="2026-01-05T00:00:00Z", paginationToken=first.next_token
         )
-    with pytest.raises(
-        SellingApiBadRequestException, match="paginationToken is invalid"
-    ):
+    with pytest.raises(SellingApiBadRequestException, match="paginationToken is invalid"):
         orders_api.search_orders(paginationToken=first.next_token[:-1] + "x")
 
 
-def test_pagination_token_is_the_sellers_own(
-    emulator, orders_api, sp_client, seven_orders
-):
+def test_pagination_token_is_the_sellers_own(emulator, orders_api, sp_client, seven_orders):
     first = search(orders_api, createdAfter="2026-01-01T00:00:00Z", maxResultsPerPage=3)
-    other = sp_client(
-        Orders, seller=emulator.sellers[OTHER_SELLER], version="2026-01-01"
-    )
-    with pytest.raises(
-        SellingApiBadRequestException, match="paginationToken is invalid"
-    ):
+    other = sp_client(Orders, seller=emulator.sellers[OTHER_SELLER], version="2026-01-01")
+    with pytest.raises(SellingApiBadRequestException, match="paginationToken is invalid"):
         other.search_orders(paginationToken=first.next_token)
 
 
@@ -218,12 +202,8 @@ def test_invalid_searches_are_400_invalid_input(orders_api, params, fragment):
 def test_before_bound_must_be_two_minutes_old(emulator, orders_api, seven_orders):
     now = emulator.clock.now()
     recent = isoformat(now - timedelta(seconds=100))
-    with pytest.raises(
-        SellingApiBadRequestException, match="at least two minutes before"
-    ):
-        orders_api.search_orders(
-            lastUpdatedAfter="2026-01-01T00:00:00Z", lastUpdatedBefore=recent
-        )
+    with pytest.raises(SellingApiBadRequestException, match="at least two minutes before"):
+        orders_api.search_orders(lastUpdatedAfter="2026-01-01T00:00:00Z", lastUpdatedBefore=recent)
     old_enough = isoformat(now - timedelta(seconds=130))
     answer = search(
         orders_api,
@@ -244,25 +224,17 @@ def test_filters(emulator, orders_api, make_order, seven_orders):
     )
     since = {"createdAfter": "2026-01-01T00:00:00Z"}
     shipped = search(orders_api, fulfillmentStatuses=["SHIPPED", "CANCELLED"], **since)
-    assert ids(shipped) == [
-        order_id(21)
-    ]  # sp_api adds the client's marketplace (DE) by default
+    assert ids(shipped) == [order_id(21)]  # sp_api adds the client's marketplace (DE) by default
     in_france = search(orders_api, marketplaceIds=[FR], **since)
     assert ids(in_france) == [order_id(20)]
-    both = search(
-        orders_api, marketplaceIds=[DE, FR], fulfillmentStatuses="SHIPPED", **since
-    )
+    both = search(orders_api, marketplaceIds=[DE, FR], fulfillmentStatuses="SHIPPED", **since)
     assert ids(both) == [order_id(20), order_id(21)]
     by_amazon = search(orders_api, fulfilledBy=["AMAZON"], **since)
     assert ids(by_amazon) == [order_id(21)]
 
 
-def test_without_included_data_only_basic_information_is_returned(
-    orders_api, seven_orders
-):
-    (order, *_) = search(orders_api, createdAfter="2026-01-01T00:00:00Z").payload[
-        "orders"
-    ]
+def test_without_included_data_only_basic_information_is_returned(orders_api, seven_orders):
+    (order, *_) = search(orders_api, createdAfter="2026-01-01T00:00:00Z").payload["orders"]
     assert set(order) == {
         "orderId",
         "createdTime",
@@ -285,9 +257,7 @@ def test_included_data_adds_datasets(orders_api, seven_orders):
     assert order["proceeds"]["grandTotal"] == {"amount": "19.99", "currencyCode": "EUR"}
     assert order["buyer"]["buyerName"] == "Erika Mustermann"
     assert order["recipient"]["deliveryAddress"]["addressLine1"] == "Heidestrasse 17"
-    assert order["recipient"]["deliveryPreference"] == {
-        "addressInstruction": "Ring twice"
-    }
+    assert order["recipient"]["deliveryPreference"] == {"addressInstruction": "Ring twice"}
     item = order["orderItems"][0]
     assert set(item) == {
         "orderItemId",
@@ -322,9 +292,7 @@ def test_get_order_returns_items_inline(orders_api, seven_orders):
 
 
 @pytest.mark.parametrize("wanted", [order_id(99), "999-0000000-0000000"])
-def test_get_order_of_another_seller_or_unknown_is_404(
-    orders_api, seven_orders, wanted
-):
+def test_get_order_of_another_seller_or_unknown_is_404(orders_api, seven_orders, wanted):
     with pytest.raises(SellingApiNotFoundException) as raised:
         orders_api.get_order(wanted)
     assert raised.value.amzn_code == "NotFound"
@@ -355,15 +323,11 @@ def test_three_hundred_generated_orders_page_through_with_sp_api(emulator, order
     emulator.seed_orders(SELLER_ID, seed=7, count=300, marketplace_ids=[DE])
     assert len(emulator.orders) == 300
     since = isoformat(emulator.clock.now() - timedelta(days=400))
-    answer = search(
-        orders_api, createdAfter=since, includedData=["FULFILLMENT", "BUYER"]
-    )
+    answer = search(orders_api, createdAfter=since, includedData=["FULFILLMENT", "BUYER"])
     seen = ids(answer)
     pages = 1
     while answer.next_token:
-        answer = search(
-            orders_api, createdAfter=since, paginationToken=answer.next_token
-        )
+        answer = search(orders_api, createdAfter=since, paginationToken=answer.next_token)
         seen += ids(answer)
         pages += 1
     assert pages == 3

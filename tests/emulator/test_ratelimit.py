@@ -48,14 +48,9 @@ def test_burst_then_429_then_refill_at_the_documented_rate(emulator, sp_client):
     assert statuses == [200] * burst + [429, 429, 200, 429]
 
 
-def test_search_orders_bucket_holds_20_and_refills_every_180_seconds(
-    emulator, access_token
-):
+def test_search_orders_bucket_holds_20_and_refills_every_180_seconds(emulator, access_token):
     headers = {"x-amz-access-token": access_token()}
-    url = (
-        emulator.base_url
-        + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z"
-    )
+    url = emulator.base_url + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z"
     statuses = [httpx.get(url, headers=headers).status_code for _ in range(21)]
     assert statuses == [200] * 20 + [429]
     throttled = httpx.get(url, headers=headers)
@@ -67,9 +62,7 @@ def test_search_orders_bucket_holds_20_and_refills_every_180_seconds(
 
 
 def test_buckets_are_per_seller(emulator, sp_client):
-    other = emulator.add_seller(
-        "A3OTHERSELLER9", marketplace_ids=[DE], refresh_token="Atzr|o"
-    )
+    other = emulator.add_seller("A3OTHERSELLER9", marketplace_ids=[DE], refresh_token="Atzr|o")
     mine, theirs = sp_client(Sellers), sp_client(Sellers, seller=other)
     spend_burst(mine.get_marketplace_participation, 15)
     with pytest.raises(SellingApiRequestThrottledException):

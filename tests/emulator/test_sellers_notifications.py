@@ -52,25 +52,17 @@ def test_subscribe_to_order_change(emulator, notifications):
     assert destination.payload["resource"] == {"sqs": {"arn": QUEUE_ARN}}
 
     listed = notifications.get_destinations()
-    modelcheck.validate(
-        "notifications", "GetDestinationsResponse", {"payload": listed.payload}
-    )
+    modelcheck.validate("notifications", "GetDestinationsResponse", {"payload": listed.payload})
     assert [d["destinationId"] for d in listed.payload] == [destination_id]
 
-    created = notifications.create_subscription(
-        "ORDER_CHANGE", destination_id=destination_id
-    )
-    modelcheck.validate(
-        "notifications", "CreateSubscriptionResponse", {"payload": created.payload}
-    )
+    created = notifications.create_subscription("ORDER_CHANGE", destination_id=destination_id)
+    modelcheck.validate("notifications", "CreateSubscriptionResponse", {"payload": created.payload})
     assert created.payload["destinationId"] == destination_id
     assert created.payload["payloadVersion"] == "1.0"
     subscription_id = created.payload["subscriptionId"]
 
     fetched = notifications.get_subscription("ORDER_CHANGE")
-    modelcheck.validate(
-        "notifications", "GetSubscriptionResponse", {"payload": fetched.payload}
-    )
+    modelcheck.validate("notifications", "GetSubscriptionResponse", {"payload": fetched.payload})
     assert fetched.payload == created.payload
     by_id = notifications.get_subscription_by_id("ORDER_CHANGE", subscription_id)
     assert by_id.payload == created.payload
@@ -89,9 +81,7 @@ def test_event_bridge_destination(notifications):
     answer = notifications.create_destination(
         name="bus", account_id="123456789012", region="eu-west-1"
     )
-    modelcheck.validate(
-        "notifications", "CreateDestinationResponse", {"payload": answer.payload}
-    )
+    modelcheck.validate("notifications", "CreateDestinationResponse", {"payload": answer.payload})
     bridge = answer.payload["resource"]["eventBridge"]
     assert (bridge["accountId"], bridge["region"]) == ("123456789012", "eu-west-1")
 
@@ -116,9 +106,7 @@ def test_subscription_needs_an_existing_destination_and_a_known_type(notificatio
         "destinationId"
     ]
     with pytest.raises(SellingApiBadRequestException, match="notificationType"):
-        notifications.create_subscription(
-            "ORDER_CHANGES", destination_id=destination_id
-        )
+        notifications.create_subscription("ORDER_CHANGES", destination_id=destination_id)
 
 
 def test_destinations_belong_to_the_application(emulator, notifications):
@@ -135,9 +123,7 @@ def test_destinations_belong_to_the_application(emulator, notifications):
         "client_id": "amzn1.application-oa2-client.other",
         "client_secret": "other-secret",
     }
-    token = httpx.post(emulator.base_url + "/auth/o2/token", data=form).json()[
-        "access_token"
-    ]
+    token = httpx.post(emulator.base_url + "/auth/o2/token", data=form).json()["access_token"]
     answer = httpx.get(
         emulator.base_url + "/notifications/v1/destinations",
         headers={"x-amz-access-token": token},

@@ -83,6 +83,27 @@ class AmazonEmulatorCase(TransactionCase):
         self.emulator.load_orders(SELLER_ID, orders)
         return orders
 
+    def import_unshipped(self, count=1, seed=3, where=lambda order: True):
+        """Load ``count`` generated unshipped MFN orders matching ``where`` alone into the
+        emulator and import them; returns (sale orders, the emulator's orders)."""
+        generated = generate_orders(
+            seed=seed,
+            count=150,
+            seller_id=SELLER_ID,
+            marketplace_ids=EU_MARKETPLACES,
+            now=self.emulator.clock.now() - timedelta(hours=1),
+            days=20,
+        )
+        chosen = [o for o in self.with_status(generated, "UNSHIPPED", "MERCHANT") if where(o)]
+        chosen = chosen[:count]
+        self.assertEqual(len(chosen), count, "the generator has enough such orders")
+        self.emulator.load_orders(SELLER_ID, chosen)
+        self.channel.import_high_water = False  # earlier imports of the test don't hide them
+        self.import_orders()
+        orders = self.env["sale.order"].browse([self.odoo_order(o["orderId"]).id for o in chosen])
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        return orders, [self.amazon_order(o["orderId"]) for o in chosen]
+
     def connect(self, marketplace_ids=EU_MARKETPLACES, **values):
         self.channel.write(dict({"state": "connected"}, **values))
         self.channel.marketplace_ids = self.env["amazon.marketplace"].search(

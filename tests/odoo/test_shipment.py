@@ -6,9 +6,7 @@ from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from spapi_emulator.generator import generate_orders
-
-from .common import EU_MARKETPLACES, SELLER_ID, AmazonEmulatorCase
+from .common import AmazonEmulatorCase
 
 
 @tagged("post_install", "-at_install")
@@ -31,26 +29,14 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
 
     def unshipped(self, items=1, units=1, seed=3):
         """Import one unshipped MFN order with at least this many items and units."""
-        generated = generate_orders(
+        orders, amazon = self.import_unshipped(
             seed=seed,
-            count=120,
-            seller_id=SELLER_ID,
-            marketplace_ids=EU_MARKETPLACES,
-            now=self.emulator.clock.now() - timedelta(hours=1),
-            days=20,
+            where=lambda o: (
+                len(o["orderItems"]) >= items
+                and sum(i["quantityOrdered"] for i in o["orderItems"]) >= units
+            ),
         )
-        amazon = next(
-            o
-            for o in self.with_status(generated, "UNSHIPPED", "MERCHANT")
-            if len(o["orderItems"]) >= items
-            and sum(i["quantityOrdered"] for i in o["orderItems"]) >= units
-        )
-        self.emulator.load_orders(SELLER_ID, [amazon])
-        self.channel.import_high_water = False  # earlier imports of the test don't hide it
-        self.import_orders()
-        order = self.odoo_order(amazon["orderId"])
-        self.assertEqual(order.state, "sale")
-        return order, self.amazon_order(amazon["orderId"])
+        return orders, amazon[0]
 
     @staticmethod
     def item_of(move):
@@ -61,9 +47,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         goes to a backorder."""
         picking.write({"carrier_id": (carrier or self.dhl).id, "carrier_tracking_ref": tracking})
         for move in picking.move_ids:
-            wanted = (
-                quantities.get(self.item_of(move), 0) if quantities else move.product_uom_qty
-            )
+            wanted = quantities.get(self.item_of(move), 0) if quantities else move.product_uom_qty
             move.quantity = wanted
             move.picked = bool(wanted)
         for item_id, package in (packages or {}).items():
@@ -319,9 +303,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.deliver(picking, "LOCK-1")
         picking.action_amazon_send()
         with db_connect(self.env.cr.dbname).cursor() as other:
-            other.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (0x414D5A + 1, self.channel.id)
-            )
+            other.execute("SELECT pg_try_advisory_lock(%s, %s)", (0x414D5A + 1, self.channel.id))
             self.assertTrue(other.fetchone()[0])
             self.assertIsNone(self.send(), "the run holding the channel goes alone")
             other.execute("SELECT pg_advisory_unlock(%s, %s)", (0x414D5A + 1, self.channel.id))
@@ -354,8 +336,8 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
                     "quantityUnfulfilled": 0,
                 }
             amazon["lastUpdatedTime"] = (
-                (self.emulator.clock.now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            )
+                self.emulator.clock.now() - timedelta(minutes=30)
+            ).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.import_orders(rescan=True)
         self.assertEqual(order.amazon_status, "SHIPPED")
         self.assertEqual(picking.amazon_shipment_state, "not_applicable")

@@ -1,0 +1,133 @@
+"""Cancellations made in Odoo reach Amazon through the order acknowledgement feed."""
+
+from datetime import timedelta
+
+from odoo.tests import Form, tagged
+
+from spapi_emulator.ops.feeds import process_due_feeds
+
+from .common import AmazonEmulatorCase
+
+
+@tagged("post_install", "-at_install")
+class TestCancellationToAmazon(AmazonEmulatorCase):
+    def setUp(self):
+        super().setUp()
+        self.connect()
+        self.emulator.feed_delays = (30, 90)
+
+    def unshipped_orders(self, count, seed=5):
+        return self.import_unshipped(count=count, seed=seed)
+
+    def cancel(self, orders, reason):
+        action = orders.action_cancel()
+        self.assertEqual(action["res_model"], "amazon.order.cancel")
+        wizard = Form(self.env["amazon.order.cancel"].with_context(action["context"]))
+        wizard.reason = reason
+        wizard.save().action_confirm()
+
+    def export(self):
+        return self.env["amazon.cancellation.exporter"]._run(self.channel)
+
+    def let_amazon_process(self):
+        self.emulator.clock.advance(120)
+        process_due_feeds(self.emulator)
+
+    def test_cancellations_go_in_one_feed_and_come_back_accepted(self):
+        orders, amazon = self.unshipped_orders(2)
+        self.cancel(orders[0], "NoInventory")
+        self.cancel(orders[1], "ShippingAddressUndeliverable")
+        self.assertEqual(set(orders.mapped("state")), {"cancel"})
+        self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"to_send"})
+        self.assertFalse(self.emulator.calls("createFeed"), "nothing goes out in the request")
+
+        log = self.export()
+        self.assertEqual(self.emulator.calls("createFeed"), 1, "one feed for both orders")
+        feed = orders.amazon_cancel_feed_id
+        self.assertEqual(len(feed), 1)
+        self.assertEqual(feed.state, "submitted")
+        self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"sent"})
+        self.assertIn("2 order(s) submitted", log.summary)
+
+        self.export()  # Amazon is still processing: nothing changes
+        self.assertEqual(feed.state, "submitted")
+        self.let_amazon_process()
+        log = self.export()
+        self.assertEqual(feed.state, "done")
+        self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"accepted"})
+        self.assertEqual(log.count_sent, 2)
+        for order in amazon:
+            self.assertEqual(order["fulfillment"]["fulfillmentStatus"], "CANCELLED")
+        reasons = {
+            item["cancellation"]["cancellationExecution"]["cancelReason"]
+            for item in amazon[1]["orderItems"]
+        }
+        self.assertEqual(reasons, {"ShippingAddressUndeliverable"})
+        self.assertEqual(self.emulator.calls("createFeed"), 1)
+
+    def test_refusal_is_shown_on_the_order(self):
+        orders, amazon = self.unshipped_orders(2, seed=6)
+        self.cancel(orders, "NoInventory")
+        # The order shipped from Seller Central before the feed was processed.
+        amazon[0]["fulfillment"]["fulfillmentStatus"] = "SHIPPED"
+        self.export()
+        self.let_amazon_process()
+        log = self.export()
+        refused, accepted = orders
+        self.assertEqual(refused.amazon_cancel_state, "rejected")
+        self.assertIn("can't be cancelled", refused.amazon_cancel_message)
+        self.assertIn("Amazon refused the cancellation", refused.activity_ids.mapped("summary"))
+        self.assertEqual(accepted.amazon_cancel_state, "accepted")
+        self.assertEqual(log.count_failed, 1)
+        self.assertEqual(log.line_ids.amazon_ref, refused.amazon_order_ref)
+
+    def test_interrupted_submission_is_resubmitted_and_settled_with_the_order(self):
+        orders, amazon = self.unshipped_orders(1, seed=7)
+        self.cancel(orders, "NoInventory")
+        # createFeed goes through on Amazon's side but its answer is lost, and the retries
+        # fail too: the run stops with the document uploaded and the feed unknown.
+        self.emulator.faults.script("createFeed", ["lost_answer"] + ["reset"] * 10)
+        log = self.export()
+        self.assertEqual(log.state, "failed")
+        feed = orders.amazon_cancel_feed_id
+        self.assertEqual(feed.state, "prepared")
+        self.emulator.faults.clear()
+        self.emulator.reset_calls()
+        self.export()
+        self.assertEqual(feed.state, "submitted")
+        self.assertEqual(self.emulator.calls("createFeed"), 1, "the same document, once more")
+        self.assertEqual(self.emulator.calls("createFeedDocument"), 0)
+        self.let_amazon_process()
+        self.export()
+        # The second feed's report says "already cancelled"; Amazon's order says cancelled.
+        self.assertEqual(self.emulator.calls("getOrder"), 1)
+        self.assertEqual(orders.amazon_cancel_state, "accepted")
+        self.assertNotIn("Amazon refused the cancellation", orders.activity_ids.mapped("summary"))
+        self.assertEqual(amazon[0]["fulfillment"]["fulfillmentStatus"], "CANCELLED")
+
+    def test_buyer_request_preselects_buyer_cancelled_reason(self):
+        orders, _amazon = self.unshipped_orders(1, seed=8)
+        orders.amazon_buyer_cancel_requested = True
+        action = orders.action_cancel()
+        self.assertEqual(action["context"]["default_reason"], "BuyerCanceled")
+
+    def test_orders_not_cancellable_on_amazon_cancel_in_odoo_only(self):
+        orders, _amazon = self.unshipped_orders(1, seed=9)
+        self.channel.cancel_on_amazon = False
+        orders.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(orders.state, "cancel")
+        self.assertFalse(orders.amazon_cancel_state)
+        self.assertIsNone(self.export())
+
+    def test_import_of_the_cancelled_order_confirms_acceptance(self):
+        orders, amazon = self.unshipped_orders(1, seed=10)
+        self.cancel(orders, "NoInventory")
+        self.export()
+        orders.amazon_cancel_state = "rejected"  # e.g. a report that was misread
+        with self.emulator.lock:
+            amazon[0]["fulfillment"]["fulfillmentStatus"] = "CANCELLED"
+            amazon[0]["lastUpdatedTime"] = (
+                self.emulator.clock.now() - timedelta(minutes=30)
+            ).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.import_orders(rescan=True)
+        self.assertEqual(orders.amazon_cancel_state, "accepted")
