@@ -596,13 +596,14 @@ class AmazonChannel(models.Model):
         requested = self.env["stock.picking"].search(
             [("amazon_send_requested", "=", True), ("amazon_shipment_state", "=", "to_send")]
         )
-        shipments = self.env["amazon.shipment.exporter"].with_context(amazon_commit=True)
-        cancellations = self.env["amazon.cancellation.exporter"].with_context(amazon_commit=True)
+        context = {"amazon_commit": self.env.context.get("amazon_commit", True)}
+        shipments = self.env["amazon.shipment.exporter"].with_context(**context)
+        cancellations = self.env["amazon.cancellation.exporter"].with_context(**context)
         for channel in self.search([("state", "in", ("connected", "error"))]):
             if not (channel._export_due(now) or channel in requested.amazon_channel_id):
                 continue
             channel.last_export_attempt = now
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            shipments._commit()
             shipments._run(channel)
             cancellations._run(channel)
 

@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
@@ -311,6 +312,45 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.send()
         self.assertEqual(self.emulator.calls("confirmShipment"), 1)
         self.assertEqual(len(amazon["packages"]), 1)
+
+    def test_scheduler_keeps_the_channel_interval_and_the_button_goes_at_once(self):
+        order, amazon = self.unshipped(units=2)
+        first = self.delivery(order)
+        item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
+        self.deliver(first, "CRON-1", {item["orderItemId"]: 1})
+        cron = self.env["amazon.channel"].with_context(amazon_commit=False)
+        cron._cron_export()
+        self.assertEqual(first.amazon_shipment_state, "sent")
+        self.assertTrue(self.channel.last_export_attempt)
+
+        backorder = self.delivery(order)
+        self.deliver(backorder, "CRON-2")
+        cron._cron_export()
+        self.assertEqual(backorder.amazon_shipment_state, "to_send", "not due for 5 minutes")
+        backorder.action_amazon_send()
+        cron._cron_export()
+        self.assertEqual(backorder.amazon_shipment_state, "sent")
+        self.assertEqual(self.emulator.calls("confirmShipment"), 2)
+
+    def test_warehouse_worker_validates_and_sends_without_amazon_rights(self):
+        order, amazon = self.unshipped()
+        worker = self.env["res.users"].create(
+            {
+                "name": "Warehouse Worker",
+                "login": "amazon-worker",
+                "groups_id": [Command.set([self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        picking = self.delivery(order).with_user(worker)
+        self.deliver(picking, "WORKER-1")
+        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        picking.read(["amazon_channel_id", "amazon_shipment_state", "amazon_package_ids"])
+        picking.action_amazon_send()
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(len(amazon["packages"]), 1)
+        with self.assertRaises(AccessError):
+            picking.amazon_channel_id.refresh_token  # noqa: B018
 
     def test_manual_sending_when_automatic_is_off(self):
         self.channel.shipment_auto_send = False
