@@ -156,7 +156,13 @@ class AmazonCancellationExporter(models.AbstractModel):
                 log.add_message(error, amazon_ref=order.amazon_order_ref)
                 counts["failed"] += 1
             else:
-                order.write({"amazon_cancel_state": "accepted", "amazon_cancel_message": False})
+                order.write(
+                    {
+                        "amazon_cancel_state": "accepted",
+                        "amazon_cancel_message": False,
+                        "amazon_status": "CANCELLED",
+                    }
+                )
                 counts["sent"] += 1
         feed.write(
             {

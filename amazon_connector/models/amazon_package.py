@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 PACKAGE_STATES = [
     ("pending", "To send"),
@@ -35,10 +35,17 @@ class AmazonPackage(models.Model):
     sent_date = fields.Datetime(string="Confirmed On", readonly=True)
     message = fields.Text(string="Amazon's Answer", readonly=True)
 
+    @api.depends("item_quantities", "picking_id.sale_id.order_line.amazon_sku")
     def _compute_items_summary(self):
+        """Units per SKU, as the shipper packed them (Amazon knows them by order item id)."""
         for package in self:
+            skus = {
+                line.amazon_order_item_id: line.amazon_sku or line.product_id.display_name
+                for line in package.picking_id.sale_id.order_line
+                if line.amazon_order_item_id
+            }
             package.items_summary = ", ".join(
-                f"{quantity} × {item_id}"
+                f"{quantity:g} × {skus.get(item_id, item_id)}"
                 for item_id, quantity in sorted((package.item_quantities or {}).items())
             )
 

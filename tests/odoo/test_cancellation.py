@@ -55,6 +55,7 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         log = self.export()
         self.assertEqual(feed.state, "done")
         self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"accepted"})
+        self.assertEqual(set(orders.mapped("amazon_status")), {"CANCELLED"})
         self.assertEqual(log.count_sent, 2)
         for order in amazon:
             self.assertEqual(order["fulfillment"]["fulfillmentStatus"], "CANCELLED")
