@@ -1,0 +1,101 @@
+"""What the benchmarks share: a fresh database with the addon, an emulator seller, a channel.
+
+A benchmark script runs twice: outside Odoo it prepares the database and re-executes itself
+with ``--inner CONFIG DB`` in Odoo's Python, where the measured work happens.
+"""
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import odoo_env
+
+SELLER = "A1BENCH"
+MARKETPLACES = [
+    "A1PA6795UKMFR9",
+    "A1F83G8C2ARO7P",
+    "A13V1IB3VIYZZH",
+    "APJ6JRA9NG5V4",
+    "A1RKKUPIHCS9HS",
+]
+
+
+def prepare_database(python, workdir):
+    data_dir = odoo_env.default_data_dir()
+    config = odoo_env.write_config(python, data_dir, Path(workdir) / "odoo.conf")
+    template = odoo_env.base_template(python, config, data_dir, workdir)
+    db = f"amz_bench_{os.getpid()}"
+    odoo_env.copy_database(template, db, data_dir)
+    code, _log = odoo_env.run_odoo(
+        python, config, ["-d", db, "-i", odoo_env.ADDON], Path(workdir) / "install.log"
+    )
+    if code:
+        raise SystemExit(f"installing the addon failed, see {workdir}/install.log")
+    return config, db, data_dir
+
+
+def start_emulator(seed):
+    """An emulator serving one EU seller (inside Odoo's Python)."""
+    from spapi_emulator.server import Emulator
+
+    emulator = Emulator(seed=seed)
+    emulator.start()
+    emulator.add_seller(
+        SELLER,
+        "Bench Shop",
+        MARKETPLACES,
+        client_id="bench-client",
+        client_secret="bench-secret",
+        refresh_token="Atzr|bench",
+    )
+    return emulator
+
+
+def create_channel(env, emulator, **values):
+    marketplaces = env["amazon.marketplace"].search([("amazon_id", "in", MARKETPLACES)])
+    return env["amazon.channel"].create(
+        {
+            "seller_id": SELLER,
+            "region": "eu",
+            "state": "connected",
+            "lwa_client_id": "bench-client",
+            "lwa_client_secret": "bench-secret",
+            "refresh_token": "Atzr|bench",
+            "api_base_url": emulator.base_url,
+            "lwa_token_url": f"{emulator.base_url}/auth/o2/token",
+            "marketplace_ids": [(6, 0, marketplaces.ids)],
+            **values,
+        }
+    )
+
+
+def main(script, run, add_arguments):
+    """Parse the arguments; prepare a database and re-run ``script`` inside Odoo's Python,
+    where ``run(config, db, args)`` does the measuring."""
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
+    add_arguments(parser)
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--inner", nargs=2, metavar=("CONFIG", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call otherwise
+        run(args.inner[0], args.inner[1], args)
+        return 0
+    python, why = odoo_env.find_odoo_python()
+    if not python:
+        raise SystemExit(f"Odoo 18 is needed for this benchmark: {why}")
+    workdir = tempfile.mkdtemp(prefix="amazon_connector-bench-")
+    config, db, data_dir = prepare_database(python, workdir)
+    try:
+        env = dict(os.environ, PYTHONPATH=str(odoo_env.REPO))
+        argv = [a for a in sys.argv[1:] if a != "--keep-db"]
+        return subprocess.run(
+            [python, script, "--inner", str(config), db, *argv], env=env, check=False
+        ).returncode
+    finally:
+        if not args.keep_db:
+            odoo_env.drop_database(db, data_dir)
