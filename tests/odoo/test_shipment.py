@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.sql_db import db_connect
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import AmazonEmulatorCase
 
@@ -68,6 +68,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
     # -- tests --------------------------------------------------------------------------------
 
     def test_validated_delivery_is_confirmed_with_items_carrier_and_tracking(self):
+        self.channel.ship_from_supply_source_id = "SUPPLY-SOURCE-1"
         order, amazon = self.unshipped(items=2)
         picking = self.delivery(order)
         self.deliver(picking, "JJD000123")
@@ -88,6 +89,11 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
             {i["orderItemId"]: i["quantity"] for i in package["packageItems"]},
             {i["orderItemId"]: i["quantityOrdered"] for i in amazon["orderItems"]},
         )
+        [request] = self.emulator.requests("confirmShipment")
+        detail = request["body"]["packageDetail"]
+        self.assertEqual(detail["shipFromSupplySourceId"], "SUPPLY-SOURCE-1")
+        self.assertEqual(detail["shipDate"], picking.date_done.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self.assertEqual(request["body"]["marketplaceId"], amazon["salesChannel"]["marketplaceId"])
         self.assertIsNone(self.send(), "a second run finds nothing to send")
         self.assertEqual(self.emulator.calls("confirmShipment"), 1)
 
@@ -252,6 +258,47 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
             blocked.write({"carrier_id": self.dhl.id})
             blocked.button_validate()
         self.assertNotEqual(blocked.state, "done")
+
+    def test_carrier_forgotten_at_validation_can_be_added_and_sent(self):
+        order, amazon = self.unshipped()
+        picking = self.delivery(order)
+        self.deliver(picking, "NOCARRIER-1")
+        picking.carrier_id = False
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "rejected")
+        self.assertIn("no carrier", picking.amazon_shipment_message)
+        with Form(picking) as form:  # the form lets staff fix a refused delivery
+            form.carrier_id = self.dhl
+        picking.action_amazon_send()
+        self.send()
+        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(amazon["packages"][0]["carrier"], "DHL")
+        with Form(picking) as form, self.assertRaises(AssertionError):
+            form.carrier_id = self.env["delivery.carrier"]  # confirmed: read-only again
+
+    def test_only_the_last_step_of_a_three_step_delivery_is_sent(self):
+        self.channel.warehouse_id.delivery_steps = "pick_pack_ship"
+        order, amazon = self.unshipped()
+        # Odoo 18 creates each step when the one before it is done.
+        for _step in range(3):
+            step = self.delivery(order)
+            self.assertEqual(len(step), 1)
+            self.assertFalse(step.amazon_shipment_state)
+            for move in step.move_ids:
+                move.quantity = move.product_uom_qty
+            step.move_ids.picked = True
+            step.write({"carrier_id": self.dhl.id, "carrier_tracking_ref": "3STEP-1"})
+            step.with_context(skip_backorder=True).button_validate()
+            self.assertEqual(step.state, "done")
+        steps = order.picking_ids
+        self.assertEqual(len(steps), 3)
+        self.assertFalse(self.delivery(order))
+        last = steps.filtered(lambda p: p.location_dest_id.usage == "customer")
+        self.assertEqual(last.amazon_shipment_state, "to_send")
+        self.assertFalse(any((steps - last).mapped("amazon_shipment_state")))
+        self.send()
+        self.assertEqual(last.amazon_shipment_state, "sent")
+        self.assertEqual(len(amazon["packages"]), 1)
 
     def test_throttling_storm_delays_but_loses_nothing(self):
         order, amazon = self.unshipped()
