@@ -136,19 +136,23 @@ class AmazonCancellationExporter(models.AbstractModel):
             feed.order_ids.write({"amazon_cancel_state": "to_send", "amazon_cancel_feed_id": False})
             feed.write({"state": "fatal", "result_summary": self.env._("Cancelled on Amazon.")})
             return {}
-        report = None
+        report, document_error = None, None
         if answer.get("resultFeedDocumentId"):
-            report = parse_processing_report(
-                gateway.download_feed_document(answer["resultFeedDocumentId"])
+            try:
+                report = parse_processing_report(
+                    gateway.download_feed_document(answer["resultFeedDocumentId"])
+                )
+            except ValueError as error:
+                document_error = str(error)
+        if status == "FATAL" and not document_error:
+            document_error = (report and report.errors.get(0)) or self.env._(
+                "Amazon refused the whole feed."
             )
         counts = {"sent": 0, "failed": 0}
-        whole_document_error = report.errors.get(0) if report else None
         for order in feed.order_ids:
-            error = whole_document_error if status == "FATAL" else None
-            if report and not error:
-                error = report.errors.get(order.amazon_cancel_message_ref)
-            if status == "FATAL" and not error:
-                error = self.env._("Amazon refused the whole feed.")
+            error = document_error or (
+                report and report.errors.get(order.amazon_cancel_message_ref)
+            )
             if error and self._cancelled_on_amazon(gateway, order):
                 error = None  # e.g. a resubmitted feed: the first one did the job
             if error:
@@ -156,19 +160,14 @@ class AmazonCancellationExporter(models.AbstractModel):
                 log.add_message(error, amazon_ref=order.amazon_order_ref)
                 counts["failed"] += 1
             else:
-                order.write(
-                    {
-                        "amazon_cancel_state": "accepted",
-                        "amazon_cancel_message": False,
-                        "amazon_status": "CANCELLED",
-                    }
-                )
+                order._amazon_cancellation_accepted()
                 counts["sent"] += 1
         feed.write(
             {
-                "state": "fatal" if status == "FATAL" else "done",
+                "state": "fatal" if document_error else "done",
                 "processed_date": fields.Datetime.now(),
-                "result_summary": self.env._(
+                "result_summary": document_error
+                or self.env._(
                     "%(processed)s message(s) processed, %(successful)s successful.",
                     processed=report.processed if report else 0,
                     successful=report.successful if report else 0,

@@ -49,6 +49,9 @@ class AmazonPackage(models.Model):
                 for item_id, quantity in sorted((package.item_quantities or {}).items())
             )
 
+    def _mark_sent(self):
+        self.write({"state": "sent", "sent_date": fields.Datetime.now(), "message": False})
+
     def _amazon_reference(self):
         """Amazon's packageReferenceId: a positive number unique within the order."""
         self.ensure_one()

@@ -82,7 +82,7 @@ class AmazonShipmentExporter(models.AbstractModel):
         self._commit()
         for package in packages:
             if package.state == "sending" and self._amazon_holds(gateway, order, package):
-                package.write({"state": "sent", "sent_date": fields.Datetime.now()})
+                package._mark_sent()
                 continue
             package.state = "sending"
             self._commit()
@@ -93,12 +93,14 @@ class AmazonShipmentExporter(models.AbstractModel):
                     self._package_detail(channel, picking, package),
                 )
             except (errors.BadRequest, errors.NotFound) as error:
+                # A refusal may answer a retry whose first attempt Amazon did record (as a
+                # duplicate, or as "quantity exceeds what is left"): Amazon's order decides.
                 if self._amazon_holds(gateway, order, package):
-                    package.write({"state": "sent", "sent_date": fields.Datetime.now()})
+                    package._mark_sent()
                     continue
                 package.write({"state": "rejected", "message": str(error)})
                 return self._reject(picking, log, explain_rejection(str(error)))
-            package.write({"state": "sent", "sent_date": fields.Datetime.now(), "message": False})
+            package._mark_sent()
             self._commit()
         sent = picking.amazon_package_ids.filtered(lambda p: p.state == "sent")
         picking._amazon_set_shipment_state(

@@ -310,10 +310,10 @@ class SaleOrder(models.Model):
         elif action == "done" and order.amazon_fulfilled_by == "AMAZON" and order.state == "sale":
             order._amazon_deliver_all()
         if data.status == "SHIPPED" and order.amazon_fulfilled_by == "MERCHANT":
-            self.env["stock.picking"]._amazon_close_shipped_elsewhere(order)
+            order.picking_ids._amazon_close_shipped_elsewhere()
         if data.status == "CANCELLED" and order.amazon_cancel_state in ("sent", "rejected"):
             # Amazon has the order cancelled: whatever the report said, the goal is reached.
-            order.write({"amazon_cancel_state": "accepted", "amazon_cancel_message": False})
+            order._amazon_cancellation_accepted()
         order.write(self._amazon_tracked_values(data))
         if data.cancel_requested and not was_requested and order.state != "cancel":
             order._amazon_flag(
@@ -374,6 +374,15 @@ class SaleOrder(models.Model):
             }
         )
         return result
+
+    def _amazon_cancellation_accepted(self):
+        self.write(
+            {
+                "amazon_cancel_state": "accepted",
+                "amazon_cancel_message": False,
+                "amazon_status": "CANCELLED",
+            }
+        )
 
     def _amazon_cancellation_refused(self, reason):
         self.ensure_one()

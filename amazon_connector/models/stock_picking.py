@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 SHIPMENT_STATES = [
@@ -172,13 +172,12 @@ class StockPicking(models.Model):
             },
         }
 
-    @api.model
-    def _amazon_close_shipped_elsewhere(self, order):
+    def _amazon_close_shipped_elsewhere(self):
         """Amazon says the order shipped without us: its open deliveries have nothing to send.
 
         Packages already in flight keep their state: the shipment run settles them with Amazon.
         """
-        pickings = order.picking_ids.filtered(
+        pickings = self.filtered(
             lambda p: (
                 p.state != "cancel"
                 and p.amazon_shipment_state in (False, "to_send", "rejected")

@@ -132,3 +132,19 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
             ).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.import_orders(rescan=True)
         self.assertEqual(orders.amazon_cancel_state, "accepted")
+
+    def test_feed_refused_as_a_whole_marks_its_orders_refused(self):
+        orders, amazon = self.unshipped_orders(1, seed=12)
+        self.cancel(orders, "NoInventory")
+        self.emulator.feed_result_gzip = True  # Amazon may compress the report
+        self.addCleanup(setattr, self.emulator, "feed_result_gzip", False)
+        self.export()
+        feed = orders.amazon_cancel_feed_id
+        self.emulator.documents[feed.document_ref]["content"] = b"<AmazonEnvelope><broken"
+        self.let_amazon_process()
+        self.export()
+        self.assertEqual(feed.state, "fatal")
+        self.assertIn("XML Parsing Fatal Error", feed.result_summary)
+        self.assertEqual(orders.amazon_cancel_state, "rejected")
+        self.assertIn("XML Parsing Fatal Error", orders.amazon_cancel_message)
+        self.assertEqual(amazon[0]["fulfillment"]["fulfillmentStatus"], "UNSHIPPED")
