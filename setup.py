@@ -1,8 +1,9 @@
 """Installs the SP-API emulator package (with Amazon's vendored models) for development.
 
-`pip install -e .` puts ``spapi_emulator`` on the path (``python -m spapi_emulator``) and
-installs the Python packages the ``amazon_connector`` Odoo addon imports. The addon itself is
-not a Python distribution: Odoo loads it from its addons path.
+`pip install -e .` puts ``spapi_emulator`` on the path (``python -m spapi_emulator``, or the
+``spapi-emulator`` command) with what it needs (jsonschema, to validate JSON listings feeds).
+scripts/setup installs it into Odoo's Python, so the addon's tests find it under Odoo's own
+test runner too. The addon is packaged on its own: ``amazon_connector/pyproject.toml``.
 """
 
 from pathlib import Path
@@ -10,12 +11,6 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).resolve().parent
-
-
-def requirements():
-    """The addon's requirements, from requirements.txt (one place to change them)."""
-    lines = (HERE / "requirements.txt").read_text().splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def model_files():
@@ -36,7 +31,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["spapi_emulator", "spapi_emulator.*"]),
     package_data={"spapi_emulator": model_files()},
-    install_requires=requirements(),
-    extras_require={"test": ["pytest", "jsonschema", "freezegun"]},
+    install_requires=["jsonschema>=4,<5"],
+    extras_require={"test": ["pytest", "python-amazon-sp-api", "httpx", "freezegun"]},
     entry_points={"console_scripts": ["spapi-emulator = spapi_emulator.__main__:main"]},
 )

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import odoo_env
+import project_setup
 
 SELLER = "A1BENCH"
 MARKETPLACES = [
@@ -85,9 +86,11 @@ def main(script, run, add_arguments):
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call otherwise
         run(args.inner[0], args.inner[1], args)
         return 0
-    python, why = odoo_env.find_odoo_python()
-    if not python:
-        raise SystemExit(f"Odoo 18 is needed for this benchmark: {why}")
+    try:
+        python = project_setup.ensure_odoo("test")
+        cluster = project_setup.ensure_postgres()
+    except project_setup.SetupError as exc:
+        raise SystemExit(f"set-up failed: {exc}") from exc
     workdir = tempfile.mkdtemp(prefix="amazon_connector-bench-")
     config, db, data_dir = prepare_database(python, workdir)
     try:
@@ -99,3 +102,5 @@ def main(script, run, add_arguments):
     finally:
         if not args.keep_db:
             odoo_env.drop_database(db, data_dir)
+        if cluster:
+            cluster.stop()

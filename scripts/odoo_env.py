@@ -2,8 +2,9 @@
 
 Stdlib only: the test runner imports this before it knows whether Odoo exists.
 
-Odoo is looked up, in order, from ``$ODOO_PYTHON`` (a Python that can ``import odoo``),
-``/opt/odoo18/venv/bin/python``, then ``python3`` on the PATH. PostgreSQL settings come from the
+Odoo is looked up, in order, from ``$ODOO_PYTHON`` (a Python that can ``import odoo``), the
+project-local ``.local/venv`` that ``scripts/setup`` makes, ``/opt/odoo18/venv/bin/python``,
+then ``python3`` on the PATH. PostgreSQL settings come from the
 usual ``PGHOST``/``PGPORT``/``PGUSER`` variables (default 127.0.0.1:5432, current user).
 """
 
@@ -19,7 +20,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 ADDON = "amazon_connector"
 BASE_MODULES = "sale_management,sale_stock,stock_delivery"
-CANDIDATES = ("/opt/odoo18/venv/bin/python", "python3")
+LOCAL_PYTHON = REPO / ".local" / "venv" / "bin" / "python"
+CANDIDATES = (str(LOCAL_PYTHON), "/opt/odoo18/venv/bin/python", "python3")
+
+
+def python_says(python, code):
+    """What ``python -c code`` prints (stripped), or None when it fails or cannot start."""
+    try:
+        out = subprocess.run(
+            [python, "-c", code], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def odoo_major(python):
+    """The major version of the Odoo that ``python`` imports, or an explanation."""
+    major = python_says(python, "import odoo.release as r; print(r.version_info[0])")
+    return major or "no Odoo importable"
 
 
 def find_odoo_python():
@@ -28,20 +47,10 @@ def find_odoo_python():
     candidates += [c for c in CANDIDATES if shutil.which(c)]
     reasons = []
     for python in candidates:
-        try:
-            out = subprocess.run(
-                [python, "-c", "import odoo.release as r; print(r.version_info[0])"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-        except OSError as exc:
-            reasons.append(f"{python}: {exc}")
-            continue
-        if out.returncode == 0 and out.stdout.strip() == "18":
+        major = odoo_major(python)
+        if major == "18":
             return python, ""
-        reasons.append(f"{python}: no Odoo 18 importable")
+        reasons.append(f"{python}: {'Odoo ' + major if major.isdigit() else major}")
     return None, "; ".join(reasons) or "no Python candidate found"
 
 
@@ -89,12 +98,9 @@ def drop_database(name, data_dir):
 
 
 def odoo_addons_path(python):
-    odoo_dir = subprocess.run(
-        [python, "-c", "import odoo, os; print(os.path.dirname(odoo.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    odoo_dir = python_says(python, "import odoo, os; print(os.path.dirname(odoo.__file__))")
+    if not odoo_dir:
+        raise RuntimeError(f"{python} cannot import odoo")
     return f"{odoo_dir}/addons,{REPO}"
 
 
@@ -127,14 +133,23 @@ def run_odoo(python, config, args, log_file):
     return code, Path(log_file).read_text(errors="replace")
 
 
+def odoo_fingerprint(python):
+    """Names the base template after what is in it, not where Odoo lies: Odoo's release file,
+    the names of its addons and the base modules. A clone elsewhere reuses the template."""
+    addons = Path(odoo_addons_path(python).split(",")[0])
+    digest = hashlib.sha1(BASE_MODULES.encode())
+    digest.update((addons.parent / "release.py").read_bytes())
+    digest.update(",".join(sorted(p.name for p in addons.iterdir())).encode())
+    return digest.hexdigest()[:8]
+
+
 def base_template(python, config, data_dir, log_dir):
     """A database with Odoo's base sale modules only, built once per Odoo install and reused.
 
     It never contains this addon, so a test database copied from it and then given
     ``-i amazon_connector`` is a fresh install of the addon.
     """
-    odoo_dir = odoo_addons_path(python).split(",")[0]
-    tag = hashlib.sha1(f"{odoo_dir}:{BASE_MODULES}".encode()).hexdigest()[:8]
+    tag = odoo_fingerprint(python)
     name = f"amz_base_tpl_{tag}"
     if database_exists(name):
         return name

@@ -22,7 +22,7 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
     def cancel(self, orders, reason):
         action = orders.action_cancel()
         self.assertEqual(action["res_model"], "amazon.order.cancel")
-        wizard = Form(self.env["amazon.order.cancel"].with_context(action["context"]))
+        wizard = Form(self.env["amazon.order.cancel"].with_context(**action["context"]))
         wizard.reason = reason
         wizard.save().action_confirm()
 

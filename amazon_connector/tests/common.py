@@ -104,10 +104,10 @@ class AmazonEmulatorCase(TransactionCase):
         self.assertEqual(set(orders.mapped("state")), {"sale"})
         return orders, [self.amazon_order(o["orderId"]) for o in chosen]
 
-    def connect(self, marketplace_ids=EU_MARKETPLACES, **values):
+    def connect(self, marketplace_ids=None, **values):
         self.channel.write(dict({"state": "connected"}, **values))
         self.channel.marketplace_ids = self.env["amazon.marketplace"].search(
-            [("amazon_id", "in", marketplace_ids)]
+            [("amazon_id", "in", marketplace_ids or EU_MARKETPLACES)]
         )
 
     def import_orders(self, rescan=False):

@@ -28,13 +28,14 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
             {"name": name, "product_id": product.id, "delivery_type": "fixed"}
         )
 
-    def unshipped(self, items=1, units=1, seed=3):
-        """Import one unshipped MFN order with at least this many items and units."""
+    def unshipped(self, items=1, item_units=1, seed=3):
+        """Import one unshipped MFN order with at least this many items, one of which has at
+        least ``item_units`` units."""
         orders, amazon = self.import_unshipped(
             seed=seed,
             where=lambda o: (
                 len(o["orderItems"]) >= items
-                and sum(i["quantityOrdered"] for i in o["orderItems"]) >= units
+                and max(i["quantityOrdered"] for i in o["orderItems"]) >= item_units
             ),
         )
         return orders, amazon[0]
@@ -98,7 +99,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(self.emulator.calls("confirmShipment"), 1)
 
     def test_partial_delivery_then_backorder(self):
-        order, amazon = self.unshipped(units=2)
+        order, amazon = self.unshipped(item_units=2)
         item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
         first = self.delivery(order)
         self.deliver(first, "T-PART-1", {item["orderItemId"]: item["quantityOrdered"] - 1})
@@ -118,7 +119,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         )
 
     def test_two_packages_and_a_backorder_make_three_confirmations(self):
-        order, amazon = self.unshipped(items=2, units=3)
+        order, amazon = self.unshipped(items=2, item_units=2)
         big, small = sorted(amazon["orderItems"], key=lambda i: -i["quantityOrdered"])[:2]
         Package = self.env["stock.quant.package"]
         pack_a, pack_b = Package.create({"name": "PACK-A"}), Package.create({"name": "PACK-B"})
@@ -194,7 +195,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(log.line_ids.amazon_ref, amazon["orderId"])
 
     def test_quantity_above_what_amazon_has_left_is_rejected(self):
-        order, amazon = self.unshipped(units=2)
+        order, amazon = self.unshipped(item_units=2)
         item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
         self.assertGreater(item["quantityOrdered"], 1)
         # Seller Central confirmed the units meanwhile, without Odoo.
@@ -242,7 +243,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(amazon["packages"][0]["carrier"], "Schmidt Express")
 
     def test_missing_tracking_warns_or_blocks_as_the_channel_says(self):
-        order, _amazon = self.unshipped(units=2)
+        order, _amazon = self.unshipped(item_units=2)
         picking = self.delivery(order)
         result = self.deliver(picking, False)
         self.assertEqual(result["params"]["type"], "warning")
@@ -361,7 +362,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(len(amazon["packages"]), 1)
 
     def test_scheduler_keeps_the_channel_interval_and_the_button_goes_at_once(self):
-        order, amazon = self.unshipped(units=2)
+        order, amazon = self.unshipped(item_units=2)
         first = self.delivery(order)
         item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
         self.deliver(first, "CRON-1", {item["orderItemId"]: 1})
@@ -397,7 +398,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(picking.amazon_shipment_state, "sent")
         self.assertEqual(len(amazon["packages"]), 1)
         with self.assertRaises(AccessError):
-            picking.amazon_channel_id.refresh_token  # noqa: B018
+            picking.amazon_channel_id.read(["refresh_token"])
 
     def test_manual_sending_when_automatic_is_off(self):
         self.channel.shipment_auto_send = False

@@ -1,0 +1,4 @@
+# The addon's Odoo tests: Odoo's runner (--test-enable --test-tags /amazon_connector) and
+# pytest-odoo (scripts/test) both find them here. They talk over HTTP to the SP-API emulator
+# (the ``spapi_emulator`` package of this repository, installed with ``pip install -e .``).
+from . import test_cancellation, test_channel, test_order_import, test_shipment
