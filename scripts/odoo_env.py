@@ -166,7 +166,9 @@ def base_template(python, config, data_dir, log_dir):
     psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     src = Path(data_dir) / "filestore" / building
     if src.exists():
-        src.rename(Path(data_dir) / "filestore" / name)
+        target = Path(data_dir) / "filestore" / name
+        shutil.rmtree(target, ignore_errors=True)  # left by a template of another server
+        src.rename(target)
     return name
 
 
