@@ -54,7 +54,7 @@ DEFAULT_ODOO_SOURCE = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.lates
 SOURCE_ONLY = "docopt,ofxparse,vobject"
 SUPPORTED_PYTHONS = ("3.11",)
 DEMO_IMPORTS = "import odoo.release, sp_api, httpx, jsonschema, spapi_emulator"
-TEST_IMPORTS = DEMO_IMPORTS + ", pytest, pytest_odoo, freezegun"
+TEST_IMPORTS = DEMO_IMPORTS + ", pytest, pytest_odoo, freezegun, whool"
 
 
 class SetupError(Exception):
