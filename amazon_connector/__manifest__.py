@@ -7,7 +7,7 @@
     "author": "amazon_connector contributors",
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_stock", "stock_delivery"],
-    "external_dependencies": {"python": ["python-amazon-sp-api>=2.1.35,<3", "httpx>=0.27,<1"]},
+    "external_dependencies": {"python": ["python-amazon-sp-api", "httpx"]},
     "data": [
         "security/amazon_connector_security.xml",
         "security/ir.model.access.csv",
