@@ -1,5 +1,5 @@
-# Base of the importers and exporters: registered before them.
-from . import amazon_sync_runner
+# Bases that other models inherit: registered before them.
+from . import amazon_sync_mixin, amazon_sync_runner
 
 # isort: split
 from . import (
@@ -7,9 +7,12 @@ from . import (
     amazon_cancellation_exporter,
     amazon_carrier_mapping,
     amazon_channel,
+    amazon_connection_check,
+    amazon_error,
     amazon_feed,
     amazon_listing,
     amazon_marketplace,
+    amazon_order_builder,
     amazon_order_importer,
     amazon_package,
     amazon_shipment_exporter,
@@ -17,6 +20,7 @@ from . import (
     amazon_status_mapping,
     amazon_sync_log,
     amazon_sync_log_line,
+    amazon_sync_schedule,
     res_partner,
     sale_order,
     sale_order_line,

@@ -1,10 +1,11 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..services import errors
 from ..services.order_feed import (
     ACKNOWLEDGEMENT_FEED,
     XML_CONTENT_TYPE,
     Cancellation,
+    FeedError,
     cancellation_feed,
     parse_processing_report,
 )
@@ -22,50 +23,49 @@ class AmazonCancellationExporter(models.AbstractModel):
     _description = "Amazon Cancellation Feed"
     _sync_kind = "cancellation"
 
-    def _run_locked(self, channel):
+    # -- scheduling -----------------------------------------------------------------------------
+
+    def _interval(self, channel):
+        return channel.export_interval or 5
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def _pending(self, channel):
+        """Feeds earlier runs left to settle, and the orders waiting to be sent."""
         feeds = self.env["amazon.feed"].search(
             [
                 ("channel_id", "=", channel.id),
                 ("feed_type", "=", ACKNOWLEDGEMENT_FEED),
-                ("state", "in", ("prepared", "submitted")),
+                ("amazon_sync_state", "in", ("sending", "waiting")),
             ]
         )
-        waiting = self._waiting_orders(channel)
-        return self._export(channel, feeds, waiting) if feeds or waiting else None
-
-    @api.model
-    def _waiting_orders(self, channel):
-        return self.env["sale.order"].search(
-            [("amazon_channel_id", "=", channel.id), ("amazon_cancel_state", "=", "to_send")],
+        waiting = self.env["sale.order"].search(
+            [("amazon_channel_id", "=", channel.id), ("amazon_sync_state", "=", "to_send")],
             order="id",
         )
+        return {"feeds": feeds, "waiting": waiting} if feeds or waiting else None
 
-    def _export(self, channel, feeds, waiting):
-        log = self.env["amazon.sync.log"].create({"channel_id": channel.id, "kind": "cancellation"})
-        self._commit()
-        gateway = channel._get_gateway()
-        counters = {"sent": 0, "failed": 0}
-        try:
-            for feed in feeds.filtered(lambda f: f.state == "prepared"):
-                self._submit(gateway, feed, log)
-            for feed in feeds.filtered(lambda f: f.state == "submitted"):
-                for key, value in self._settle(gateway, feed, log).items():
-                    counters[key] += value
-            if waiting:
-                self._submit_new(channel, gateway, waiting, log)
-        except errors.AmazonError as error:
-            return self._stop(channel, log, gateway, error, counters)
-        channel._record_api_success()
-        summary = self.env._(
-            "%(sent)s cancellation(s) accepted by Amazon, %(failed)s refused.", **counters
-        )
+    def _process(self, run, work):
+        feeds, waiting = work["feeds"], work["waiting"]
+        run.options["submitted"] = len(waiting)
+        for feed in feeds.filtered(lambda f: f.amazon_sync_state == "sending"):
+            self._submit(run.gateway, feed, run.log)
+        for feed in feeds.filtered(lambda f: f.amazon_sync_state == "waiting"):
+            run.counts.update(self._settle(run.gateway, feed, run.log))
         if waiting:
+            self._submit_new(run.channel, run.gateway, waiting, run.log)
+
+    def _summary(self, run):
+        summary = self.env._(
+            "%(sent)s cancellation(s) accepted by Amazon, %(failed)s refused.",
+            sent=run.counts["sent"],
+            failed=run.counts["failed"],
+        )
+        if run.options["submitted"]:
             summary += " " + self.env._(
-                "%(count)s order(s) submitted for cancellation.", count=len(waiting)
+                "%(count)s order(s) submitted for cancellation.", count=run.options["submitted"]
             )
-        log.finish(summary=summary, call_counts=gateway.call_counts, **counters)
-        self._commit()
-        return log
+        return summary
 
     def _submit_new(self, channel, gateway, orders, log):
         cancellations = [
@@ -91,12 +91,11 @@ class AmazonCancellationExporter(models.AbstractModel):
             }
         )
         for cancellation, order in zip(cancellations, orders, strict=True):
+            order._amazon_sync_set("waiting")
             order.write(
                 {
-                    "amazon_cancel_state": "sent",
                     "amazon_cancel_feed_id": feed.id,
                     "amazon_cancel_message_ref": cancellation.message_id,
-                    "amazon_cancel_message": False,
                 }
             )
         self._commit()
@@ -105,7 +104,7 @@ class AmazonCancellationExporter(models.AbstractModel):
     def _submit(self, gateway, feed, log):
         """createFeed for an uploaded document.
 
-        A feed left *prepared* by an interrupted run is submitted again: Amazon's Feed does not
+        A feed left *sending* by an interrupted run is submitted again: Amazon's Feed does not
         say which document it came from, so a createFeed whose answer was lost can't be found.
         Sending the cancellation twice is harmless; the second report's "already cancelled"
         is checked against the order itself (see :meth:`_settle`).
@@ -114,15 +113,15 @@ class AmazonCancellationExporter(models.AbstractModel):
         try:
             feed_ref = gateway.create_feed(ACKNOWLEDGEMENT_FEED, feed.document_ref, marketplaces)
         except errors.BadRequest as error:
-            feed.write({"state": "fatal", "result_summary": str(error)})
+            message = self.env["amazon.error"]._describe(error)
+            feed._amazon_sync_set("rejected", message)
             for order in feed.order_ids:
-                order._amazon_cancellation_refused(str(error))
-                log.add_message(str(error), amazon_ref=order.amazon_order_ref)
+                order._amazon_cancellation_refused(message)
+                log.add_message(message, amazon_ref=order.amazon_order_ref)
             self._commit()
             return
-        feed.write(
-            {"feed_ref": feed_ref, "state": "submitted", "submitted_date": fields.Datetime.now()}
-        )
+        feed.write({"feed_ref": feed_ref, "submitted_date": fields.Datetime.now()})
+        feed._amazon_sync_set("waiting")
         self._commit()
 
     def _settle(self, gateway, feed, log):
@@ -133,8 +132,13 @@ class AmazonCancellationExporter(models.AbstractModel):
         if status in ("IN_QUEUE", "IN_PROGRESS"):
             return {}
         if status == "CANCELLED":
-            feed.order_ids.write({"amazon_cancel_state": "to_send", "amazon_cancel_feed_id": False})
-            feed.write({"state": "fatal", "result_summary": self.env._("Cancelled on Amazon.")})
+            orders = feed.order_ids
+            orders.amazon_cancel_feed_id = False
+            orders._amazon_sync_set("to_send")
+            feed._amazon_sync_set(
+                "cancelled",
+                self.env._("Amazon cancelled the feed unprocessed; its orders go in the next one."),
+            )
             return {}
         report, document_error = None, None
         if answer.get("resultFeedDocumentId"):
@@ -142,8 +146,8 @@ class AmazonCancellationExporter(models.AbstractModel):
                 report = parse_processing_report(
                     gateway.download_feed_document(answer["resultFeedDocumentId"])
                 )
-            except ValueError as error:
-                document_error = str(error)
+            except FeedError as error:
+                document_error = self.env["amazon.error"]._describe(error)
         if status == "FATAL" and not document_error:
             document_error = (report and report.errors.get(0)) or self.env._(
                 "Amazon refused the whole feed."
@@ -162,17 +166,14 @@ class AmazonCancellationExporter(models.AbstractModel):
             else:
                 order._amazon_cancellation_accepted()
                 counts["sent"] += 1
-        feed.write(
-            {
-                "state": "fatal" if document_error else "done",
-                "processed_date": fields.Datetime.now(),
-                "result_summary": document_error
-                or self.env._(
-                    "%(processed)s message(s) processed, %(successful)s successful.",
-                    processed=report.processed if report else 0,
-                    successful=report.successful if report else 0,
-                ),
-            }
+        feed._amazon_sync_set(
+            "rejected" if document_error else "accepted",
+            document_error
+            or self.env._(
+                "%(processed)s message(s) processed, %(successful)s successful.",
+                processed=report.processed if report else 0,
+                successful=report.successful if report else 0,
+            ),
         )
         self._commit()
         return counts

@@ -78,6 +78,15 @@ class AmazonCarrierMapping(models.Model):
                     )
                 )
 
+    @api.model
+    def _find(self, channel, carrier, marketplace):
+        """The row that tells Amazon about this Odoo carrier; a marketplace's own row wins."""
+        rows = channel.carrier_mapping_ids.filtered(lambda m: m.carrier_id == carrier)
+        return (
+            rows.filtered(lambda m: m.marketplace_id == marketplace)[:1]
+            or rows.filtered(lambda m: not m.marketplace_id)[:1]
+        )
+
     def _as_carrier(self):
         self.ensure_one()
         return Carrier(

@@ -1,16 +1,9 @@
-import logging
-from datetime import timedelta
-
 from odoo import api, fields, models
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway
-from ..services.order_mapper import MappingError, reproducing_rate, split_units
 from ..services.rate_limiter import RateLimiter
-from ..services.tax_rates import standard_vat_rate
 from .amazon_marketplace import REGIONS
-
-_logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "amazon_connector.group_amazon_manager"
 
@@ -170,10 +163,14 @@ class AmazonChannel(models.Model):
         copy=False,
         help="Every order Amazon changed before this moment has been imported and committed.",
     )
+    import_resume_after = fields.Datetime(
+        string="Interrupted Import Resumes At",
+        copy=False,
+        help="Technical: an import that stopped mid-window committed every order Amazon changed "
+        "before this moment; the next run reads on from here.",
+    )
     last_import_date = fields.Datetime(string="Last Successful Import", readonly=True, copy=False)
-    last_import_attempt = fields.Datetime(readonly=True, copy=False)
     last_rescan_date = fields.Datetime(string="Last Rescan", readonly=True, copy=False)
-    import_requested = fields.Boolean(copy=False, help="Technical: 'Import now' was asked for.")
     status_mapping_ids = fields.One2many("amazon.status.mapping", "channel_id", copy=True)
     shipping_mapping_ids = fields.One2many(
         "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
@@ -196,7 +193,6 @@ class AmazonChannel(models.Model):
         default=5,
         help="How often shipments and cancellations are sent to Amazon.",
     )
-    last_export_attempt = fields.Datetime(readonly=True, copy=False)
     ship_from_supply_source_id = fields.Char(
         string="Ship-From Supply Source ID",
         help="Optional: Amazon's id of the address you ship from (Seller Central supply "
@@ -218,6 +214,14 @@ class AmazonChannel(models.Model):
         help="Carriers this channel's orders use that Amazon would not recognise yet.",
     )
     sync_log_ids = fields.One2many("amazon.sync.log", "channel_id", string="Sync Logs")
+    sync_schedule_ids = fields.One2many(
+        "amazon.sync.schedule", "channel_id", string="Run Schedules", readonly=True
+    )
+    sync_retry_note = fields.Text(
+        string="Runs Waiting to Retry",
+        compute="_compute_sync_retry_note",
+        help="Runs that failed and when the scheduler tries them again, by itself.",
+    )
     sync_log_count = fields.Integer(compute="_compute_sync_log_count")
 
     _sql_constraints = [
@@ -249,7 +253,7 @@ class AmazonChannel(models.Model):
                         [
                             ("amazon_channel_id", "=", channel.id),
                             ("carrier_id", "!=", False),
-                            ("amazon_shipment_state", "in", (False, "to_send", "rejected")),
+                            ("amazon_sync_state", "in", (False, "to_send", "rejected")),
                             ("state", "!=", "cancel"),
                         ]
                     )
@@ -257,6 +261,11 @@ class AmazonChannel(models.Model):
                 )
             mapped = channel.carrier_mapping_ids.filtered(lambda m: not m.marketplace_id)
             channel.unmapped_carrier_ids = in_use - mapped.carrier_id
+
+    @api.depends("sync_schedule_ids.retry_at", "sync_schedule_ids.failures")
+    def _compute_sync_retry_note(self):
+        for channel in self:
+            channel.sync_retry_note = channel.sync_schedule_ids._retry_note() or False
 
     def _compute_sync_log_count(self):
         counts = dict(
@@ -332,15 +341,24 @@ class AmazonChannel(models.Model):
             {"state": "connected", "last_error": False, "last_success_date": fields.Datetime.now()}
         )
 
-    def _record_api_failure(self, error):
+    def _record_api_failure(self, error, message):
         """Keep Amazon's verdict on the channel; revoked authorisation needs a person."""
         if isinstance(error, errors.AuthorizationRevoked):
             state = "reauthorize"
-        elif isinstance(error, errors.TransientError):
+            self._warn_reauthorisation(message)
+        elif isinstance(error, (errors.TransientError, errors.Throttled)):
             state = self.state if self.state == "connected" else "error"
         else:
             state = "error"
-        self.write({"state": state, "last_error": str(error)})
+        self.write({"state": state, "last_error": message})
+
+    def _sync_schedule(self, kind):
+        """This channel's schedule row for runs of ``kind`` (created on first use)."""
+        self.ensure_one()
+        schedule = self.sync_schedule_ids.filtered(lambda s: s.kind == kind)
+        return schedule or self.env["amazon.sync.schedule"].create(
+            {"channel_id": self.id, "kind": kind}
+        )
 
     def action_test_connection(self):
         """Exchange the refresh token at LWA and read the seller's marketplace participations."""
@@ -350,25 +368,10 @@ class AmazonChannel(models.Model):
             message = self.env._("Fill in %(fields)s first.", fields=", ".join(missing))
             self.write({"state": "error", "last_error": message})
             return self._notify(message, "danger")
-        log = self.env["amazon.sync.log"].create({"channel_id": self.id, "kind": "connection"})
-        # Someone is waiting for the answer: report the first failure instead of retrying.
-        gateway = self._get_gateway(max_retries=0)
-        try:
-            participations = gateway.check_connection()
-        except errors.AmazonError as error:
-            self._record_api_failure(error)
-            log.add_message(str(error))
-            log.finish(state="failed", summary=str(error), call_counts=gateway.call_counts)
-            return self._notify(str(error), "danger")
-        marketplaces = self._apply_participations(participations)
-        self._record_api_success()
-        summary = self.env._(
-            "Connected. Amazon lists %(count)s marketplace(s): %(names)s.",
-            count=len(marketplaces),
-            names=", ".join(marketplaces.mapped("name")) or "-",
-        )
-        log.finish(state="done", summary=summary, call_counts=gateway.call_counts)
-        return self._notify(summary, "success")
+        log = self.env["amazon.connection.check"]._run(self)
+        if not log:
+            return self._notify(self.env._("A connection test is already running."), "warning")
+        return self._notify(log.summary, "success" if log.state == "done" else "danger")
 
     def _missing_credentials(self):
         secret = self.sudo()
@@ -429,111 +432,7 @@ class AmazonChannel(models.Model):
         )[:1]
         return mapping.action or "skip"
 
-    def _amazon_marketplace(self, data):
-        marketplace = (
-            self.env["amazon.marketplace"]
-            .with_context(active_test=False)
-            .search([("amazon_id", "=", data.marketplace_id)], limit=1)
-        )
-        if not marketplace:
-            raise MappingError(
-                self.env._(
-                    "Order %(order)s: marketplace %(marketplace)s is unknown to Odoo.",
-                    order=data.order_id,
-                    marketplace=data.marketplace_id,
-                )
-            )
-        return marketplace
-
-    def _amazon_currency(self, data, marketplace):
-        currency = marketplace.currency_id
-        if data.currency and data.currency != currency.name:
-            currency = (
-                self.env["res.currency"]
-                .with_context(active_test=False)
-                .search([("name", "=", data.currency)], limit=1)
-            )
-            if not currency:
-                raise MappingError(
-                    self.env._(
-                        "Order %(order)s: currency %(currency)s is unknown to Odoo.",
-                        order=data.order_id,
-                        currency=data.currency,
-                    )
-                )
-        if not currency.active:
-            currency.sudo().active = True
-        return currency
-
-    def _amazon_pricelist(self, currency):
-        """A pricelist in the order's currency (Odoo takes the order currency from it)."""
-        Pricelist = self.env["product.pricelist"]
-        pricelist = Pricelist.search(
-            [
-                ("currency_id", "=", currency.id),
-                ("company_id", "in", [self.company_id.id, False]),
-            ],
-            limit=1,
-        )
-        return pricelist or Pricelist.sudo().create(
-            {
-                "name": self.env._("Amazon %(currency)s", currency=currency.name),
-                "currency_id": currency.id,
-                "company_id": self.company_id.id,
-            }
-        )
-
-    def _amazon_carrier(self, service_level, marketplace):
-        rows = self.shipping_mapping_ids.filtered(lambda m: m.service_level == service_level)
-        row = (
-            rows.filtered(lambda m: m.marketplace_id == marketplace)[:1]
-            or rows.filtered(lambda m: not m.marketplace_id)[:1]
-        )
-        return row.carrier_id or self.default_carrier_id
-
-    def _amazon_taxes(self, line, marketplace, step):
-        """(taxes, net pricing) that make Odoo find Amazon's amounts to the cent.
-
-        A line Amazon taxed on a net price whose units divide evenly is priced net with a
-        tax excluded from the price: Odoo then computes Amazon's very tax amount. Any other
-        line is priced at what the buyer paid with the tax included, so the total is exact
-        (a split line's tax may then differ from Amazon's by a cent; see docs/sync-model.md).
-        """
-        Tax = self.env["account.tax"]
-        if line.tax is not None:
-            net = line.amount - line.tax
-            rate = reproducing_rate(net, line.tax, step)
-            net_pricing = len(split_units(net, line.quantity, step)) == 1
-        else:
-            rate = standard_vat_rate(marketplace.country_id.code)
-            rate = rate if self.included_vat == "standard" else None
-            net_pricing = False
-        if not rate:
-            return Tax, False
-        return Tax._amazon_tax(self.company_id, rate, included=not net_pricing), net_pricing
-
-    def _amazon_carrier_mapping(self, carrier, marketplace):
-        """The carrier mapping row for this Odoo carrier; a marketplace's own row wins."""
-        rows = self.carrier_mapping_ids.filtered(lambda m: m.carrier_id == carrier)
-        return (
-            rows.filtered(lambda m: m.marketplace_id == marketplace)[:1]
-            or rows.filtered(lambda m: not m.marketplace_id)[:1]
-        )
-
-    def _fba_warehouse(self):
-        """Amazon's fulfilment centres as a warehouse apart from the seller's own stock."""
-        self.ensure_one()
-        if not self.fba_warehouse_id:
-            Warehouse = self.env["stock.warehouse"].sudo()
-            warehouse = Warehouse.search(
-                [("code", "=", "FBA"), ("company_id", "=", self.company_id.id)], limit=1
-            ) or Warehouse.create(
-                {"name": self.env._("Amazon FBA"), "code": "FBA", "company_id": self.company_id.id}
-            )
-            self.fba_warehouse_id = warehouse
-        return self.fba_warehouse_id
-
-    def _warn_reauthorisation(self, error):
+    def _warn_reauthorisation(self, message):
         """Revoked authorisation: tell the admin on the channel, once."""
         summary = self.env._("Reauthorise the Amazon app")
         if self.activity_ids.filtered(lambda a: a.summary == summary):
@@ -541,20 +440,13 @@ class AmazonChannel(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,
-            note=str(error),
+            note=message,
             user_id=(self.user_id or self.env.ref("base.user_admin")).id,
         )
 
-    def _import_due(self, now):
-        self.ensure_one()
-        if self.import_requested or not self.last_import_attempt:
-            return True
-        return now >= self.last_import_attempt + timedelta(minutes=self.import_interval or 15)
-
     def action_import_now(self):
         """Ask the scheduler to import this channel at once (never inside this request)."""
-        self.write({"import_requested": True})
-        self.env.ref("amazon_connector.ir_cron_amazon_import_orders").sudo()._trigger()
+        self._request_run("order_import", "amazon_connector.ir_cron_amazon_import_orders")
         return self._notify(
             self.env._("The import has started; its result appears in the sync logs."), "info"
         )
@@ -564,52 +456,8 @@ class AmazonChannel(models.Model):
         self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders").sudo()._trigger()
         return self._notify(self.env._("The rescan of missing orders has started."), "info")
 
-    @api.model
-    def _cron_import_orders(self):
-        """Scheduled import: each due channel, committing as it goes."""
-        now = fields.Datetime.now()
-        importer = self.env["amazon.order.importer"].with_context(amazon_commit=True)
-        channels = self.search(
-            [
-                ("import_orders", "=", True),
-                "|",
-                ("state", "=", "connected"),
-                ("import_requested", "=", True),
-            ]
-        )
-        for channel in channels.filtered(lambda c: c._import_due(now)):
-            importer._run(channel)
-
-    def _export_due(self, now):
-        self.ensure_one()
-        if not self.last_export_attempt:
-            return True
-        return now >= self.last_export_attempt + timedelta(minutes=self.export_interval or 5)
-
-    @api.model
-    def _cron_export(self):
-        """Shipments and cancellations to Amazon, per channel at its own interval.
-
-        Deliveries someone asked to send with the button go at once, whatever the interval.
-        """
-        now = fields.Datetime.now()
-        requested = self.env["stock.picking"].search(
-            [("amazon_send_requested", "=", True), ("amazon_shipment_state", "=", "to_send")]
-        )
-        context = {"amazon_commit": self.env.context.get("amazon_commit", True)}
-        shipments = self.env["amazon.shipment.exporter"].with_context(**context)
-        cancellations = self.env["amazon.cancellation.exporter"].with_context(**context)
-        for channel in self.search([("state", "in", ("connected", "error"))]):
-            if not (channel._export_due(now) or channel in requested.amazon_channel_id):
-                continue
-            channel.last_export_attempt = now
-            shipments._commit()
-            shipments._run(channel)
-            cancellations._run(channel)
-
-    @api.model
-    def _cron_rescan_orders(self):
-        """Daily: look back ``rescan_days`` for orders the incremental import missed."""
-        importer = self.env["amazon.order.importer"].with_context(amazon_commit=True)
-        for channel in self.search([("import_orders", "=", True), ("state", "=", "connected")]):
-            importer._run(channel, rescan=True)
+    def _request_run(self, kind, cron_xmlid):
+        """Mark a run of ``kind`` as asked for and wake its scheduled action."""
+        for channel in self:
+            channel.sudo()._sync_schedule(kind).requested = True
+        self.env.ref(cron_xmlid).sudo()._trigger()

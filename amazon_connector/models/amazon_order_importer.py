@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..services import errors
-from ..services.order_mapper import MappingError, parse_order
+from ..services.order_mapper import MappingError, parse_datetime, parse_order
 
 _logger = logging.getLogger(__name__)
 
@@ -15,6 +15,10 @@ BEFORE_MARGIN = timedelta(minutes=2, seconds=30)
 PAGE_SIZE = 100
 ALWAYS_INCLUDED = ["PROCEEDS", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX"]
 PERSONAL_DATA = ["BUYER", "RECIPIENT"]
+# What searchOrders answers (400) for a pagination token older than 24 hours.
+EXPIRED_TOKEN_TEXT = "paginationtoken has expired"
+# Searches started again after expired tokens, within one run, before the run gives up.
+MAX_RESTARTS = 3
 
 
 class AmazonOrderImporter(models.AbstractModel):
@@ -24,6 +28,11 @@ class AmazonOrderImporter(models.AbstractModel):
     runs, each page is committed before the next is read; the channel's high-water mark moves
     only once the whole window is committed, and replaying a window finds each order by its
     unique Amazon id and applies it only if Amazon changed it since.
+
+    Why a stopped window does not start over: after each committed page the channel keeps the
+    point up to which every order Amazon changed is committed (``import_resume_after``), as
+    long as the pages came in lastUpdatedTime order. An expired pagination token, or the next
+    run after an outage, searches again from that point instead of from the window's start.
     """
 
     _name = "amazon.order.importer"
@@ -31,57 +40,32 @@ class AmazonOrderImporter(models.AbstractModel):
     _description = "Amazon Order Import"
     _sync_kind = "order_import"
 
-    # -- entry points ---------------------------------------------------------------------------
+    # -- scheduling -----------------------------------------------------------------------------
 
-    def _run_locked(self, channel, rescan=False):
-        now = fields.Datetime.now()
-        log = self.env["amazon.sync.log"].create({"channel_id": channel.id, "kind": "order_import"})
-        channel.write({"last_import_attempt": now, "import_requested": False})
-        self._commit()
-        gateway = channel._get_gateway()
-        window = self._window(channel, now, rescan)
-        counters = dict.fromkeys(("new", "updated", "cancelled", "skipped", "failed"), 0)
-        try:
-            for page in self._pages(channel, gateway, window):
-                for payload in page:
-                    outcome = self._import_one(channel, payload, log)
-                    counters[outcome] += 1
-                self._commit()
-        except errors.AmazonError as error:
-            return self._stop(channel, log, gateway, error, counters)
-        values = {"last_import_date": now}
-        if rescan:
-            values["last_rescan_date"] = now
-        else:
-            values["import_high_water"] = window["before"]
-        channel.write(values)
-        channel._record_api_success()
-        summary = self.env._(
-            "%(new)s new, %(updated)s updated, %(cancelled)s cancelled, %(skipped)s skipped, "
-            "%(failed)s failed.",
-            **counters,
-        )
-        if rescan:
-            prefix = self.env._("Rescan of the last %(days)s days: ", days=channel.rescan_days)
-            summary = prefix + summary
-            if counters["new"]:
-                summary += " " + self.env._(
-                    "%(count)s order(s) had been missed and are now imported.",
-                    count=counters["new"],
-                )
-        log.finish(summary=summary, call_counts=gateway.call_counts, **counters)
-        self._commit()
-        return log
+    def _interval(self, channel):
+        return channel.import_interval or 15
 
-    # -- window and pages -----------------------------------------------------------------------
+    def _serve_domain(self):
+        return [*super()._serve_domain(), ("import_orders", "=", True)]
 
     @api.model
-    def _window(self, channel, now, rescan):
-        """The lastUpdated window of this run: [after, before]."""
+    def _cron_rescan(self):
+        """Daily: look back ``rescan_days`` for orders the incremental import missed."""
+        runner = self.with_context(amazon_commit=self.env.context.get("amazon_commit", True))
+        for channel in self.env["amazon.channel"].search(self._serve_domain()):
+            runner._run(channel, rescan=True)
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def _pending(self, channel, rescan=False):
+        """The lastUpdated window of this run: [after, before]. There is always one."""
+        now = fields.Datetime.now()
         before = now - BEFORE_MARGIN
         floor = now - timedelta(days=channel.max_order_age_days or 30)
         if rescan:
             after = now - timedelta(days=channel.rescan_days or 7)
+        elif channel.import_resume_after:
+            after = channel.import_resume_after
         elif channel.import_high_water:
             after = channel.import_high_water - OVERLAP
         else:
@@ -89,10 +73,52 @@ class AmazonOrderImporter(models.AbstractModel):
         after = max(after, floor)
         if channel.ignore_orders_before:
             after = max(after, channel.ignore_orders_before)
-        return {"after": min(after, before), "before": before}
+        return {"after": min(after, before), "before": before, "started": now}
+
+    def _process(self, run, window):
+        channel, rescan = run.channel, run.options.get("rescan", False)
+        run.options["window"] = window
+        for page in self._pages(run, window):
+            for payload in page:
+                run.counts[self._import_one(run, payload)] += 1
+            if not rescan:
+                channel.import_resume_after = window.get("committed_up_to")
+            self._commit()
+
+    def _succeeded(self, run):
+        window = run.options["window"]
+        values = {"last_import_date": window["started"]}
+        if run.options.get("rescan"):
+            values["last_rescan_date"] = window["started"]
+        else:
+            values.update(import_high_water=window["before"], import_resume_after=False)
+        run.channel.write(values)
+
+    def _summary(self, run):
+        counts = {k: run.counts[k] for k in ("new", "updated", "cancelled", "skipped", "failed")}
+        summary = self.env._(
+            "%(new)s new, %(updated)s updated, %(cancelled)s cancelled, %(skipped)s skipped, "
+            "%(failed)s failed.",
+            **counts,
+        )
+        if run.options.get("rescan"):
+            prefix = self.env._("Rescan of the last %(days)s days: ", days=run.channel.rescan_days)
+            summary = prefix + summary
+            if counts["new"]:
+                summary += " " + self.env._(
+                    "%(count)s order(s) had been missed and are now imported.",
+                    count=counts["new"],
+                )
+        return summary
+
+    # -- pages ----------------------------------------------------------------------------------
 
     @api.model
-    def _pages(self, channel, gateway, window):
+    def _pages(self, run, window):
+        """searchOrders pages of the window. ``window["committed_up_to"]`` follows the pages
+        given out: every order changed before it has been given out (None once the pages stop
+        coming in lastUpdatedTime order, then nothing can be skipped on a restart)."""
+        channel = run.channel
         params = {
             "lastUpdatedAfter": _iso(window["after"]),
             "lastUpdatedBefore": _iso(window["before"]),
@@ -103,8 +129,39 @@ class AmazonOrderImporter(models.AbstractModel):
         }
         if not channel.import_fba:
             params["fulfilledBy"] = ["MERCHANT"]
+        window["committed_up_to"] = window["after"]
+        in_order = True
+        restarts = 0
         while True:
-            orders, next_token = gateway.search_orders(**params)
+            try:
+                orders, next_token = run.gateway.search_orders(**params)
+            except errors.BadRequest as error:
+                if "paginationToken" not in params or not _expired_token(error):
+                    raise
+                restarts += 1
+                if restarts > MAX_RESTARTS:
+                    raise
+                restart = window["committed_up_to"] or window["after"]
+                # The token outlived Amazon's 24 hours: search again from the point every
+                # order before which has been read, not from the window's start.
+                run.log.add_message(
+                    self.env._(
+                        "Amazon's pagination token expired; the search goes on from %(moment)s.",
+                        moment=restart,
+                    ),
+                    level="info",
+                )
+                params.pop("paginationToken")
+                params["lastUpdatedAfter"] = _iso(restart)
+                continue
+            moments = [_last_updated(order) for order in orders]
+            in_order = in_order and _follows(moments, window["committed_up_to"])
+            if not in_order:
+                window["committed_up_to"] = None
+            elif moments:
+                # Orders changed at the page's last moment may go on on the next page: the
+                # point to restart from is that moment (searchOrders' bounds are inclusive).
+                window["committed_up_to"] = moments[-1]
             yield orders
             if not next_token:
                 return
@@ -113,45 +170,39 @@ class AmazonOrderImporter(models.AbstractModel):
     # -- one order ------------------------------------------------------------------------------
 
     @api.model
-    def _import_one(self, channel, payload, log):
+    def _import_one(self, run, payload):
         """Apply one Amazon order in a savepoint; a bad one is logged and the run goes on."""
         order_ref = payload.get("orderId") or "?"
         try:
             with self.env.cr.savepoint():
-                return self._apply(channel, parse_order(payload))
+                return self.env["amazon.order.builder"]._apply(run.channel, parse_order(payload))
         except MappingError as error:
-            log.add_message(str(error), amazon_ref=order_ref)
+            run.log.add_message(self.env["amazon.error"]._describe(error), amazon_ref=order_ref)
         except Exception as error:
             _logger.exception("Amazon order %s could not be imported", order_ref)
-            log.add_message(
+            run.log.add_message(
                 self.env._("Unexpected error, see the server log: %(error)s", error=error),
                 amazon_ref=order_ref,
             )
         return "failed"
 
-    @api.model
-    def _apply(self, channel, data):
-        SaleOrder = self.env["sale.order"]
-        existing = SaleOrder.search(
-            [("amazon_channel_id", "=", channel.id), ("amazon_order_ref", "=", data.order_id)],
-            limit=1,
-        )
-        action = channel._status_action(data.status, data.fulfilled_by)
-        if existing:
-            return SaleOrder._amazon_update(existing, channel, data, action)
-        if data.fulfilled_by == "AMAZON" and not channel.import_fba:
-            return "skipped"
-        if action in ("skip", "cancel") or not self._wanted(channel, data):
-            return "skipped"
-        SaleOrder._amazon_create(channel, data, action)
-        return "new"
 
-    @api.model
-    def _wanted(self, channel, data):
-        if channel.ignore_orders_before and data.purchase_date < channel.ignore_orders_before:
-            return False
-        oldest = fields.Datetime.now() - timedelta(days=channel.max_order_age_days or 30)
-        return data.purchase_date >= oldest
+def _follows(moments, previous):
+    """Whether a page's lastUpdatedTimes are known, ascending, and not before ``previous``."""
+    if None in moments or moments != sorted(moments):
+        return False
+    return not moments or previous is None or moments[0] >= previous
+
+
+def _expired_token(error):
+    return EXPIRED_TOKEN_TEXT in error.amazon_message.lower()
+
+
+def _last_updated(payload):
+    try:
+        return parse_datetime(payload.get("lastUpdatedTime"))
+    except MappingError:
+        return None
 
 
 def _iso(moment):

@@ -1,12 +1,5 @@
 from odoo import api, fields, models
 
-PACKAGE_STATES = [
-    ("pending", "To send"),
-    ("sending", "Sending"),
-    ("sent", "Confirmed"),
-    ("rejected", "Rejected"),
-]
-
 
 class AmazonPackage(models.Model):
     """One package of a delivery as confirmed (or to be confirmed) to Amazon.
@@ -17,6 +10,7 @@ class AmazonPackage(models.Model):
     """
 
     _name = "amazon.package"
+    _inherit = "amazon.sync.mixin"
     _description = "Amazon Shipment Package"
     _order = "picking_id, id"
 
@@ -31,9 +25,8 @@ class AmazonPackage(models.Model):
     shipping_method = fields.Char(readonly=True)
     item_quantities = fields.Json(readonly=True, help="Amazon order item id -> units.")
     items_summary = fields.Char(string="Items", compute="_compute_items_summary")
-    state = fields.Selection(PACKAGE_STATES, required=True, default="pending", readonly=True)
-    sent_date = fields.Datetime(string="Confirmed On", readonly=True)
-    message = fields.Text(string="Amazon's Answer", readonly=True)
+    # To send, sending (the call's outcome unknown), accepted or rejected.
+    amazon_sync_state = fields.Selection(required=True, default="to_send")
 
     @api.depends("item_quantities", "picking_id.sale_id.order_line.amazon_sku")
     def _compute_items_summary(self):
@@ -48,9 +41,6 @@ class AmazonPackage(models.Model):
                 f"{quantity:g} × {skus.get(item_id, item_id)}"
                 for item_id, quantity in sorted((package.item_quantities or {}).items())
             )
-
-    def _mark_sent(self):
-        self.write({"state": "sent", "sent_date": fields.Datetime.now(), "message": False})
 
     def _amazon_reference(self):
         """Amazon's packageReferenceId: a positive number unique within the order."""

@@ -7,8 +7,8 @@ from ..services.shipment import (
     Carrier,
     Package,
     ShipmentError,
-    explain_rejection,
     package_detail,
+    refusal_code,
     split_tracking_numbers,
 )
 
@@ -28,63 +28,68 @@ class AmazonShipmentExporter(models.AbstractModel):
     _description = "Amazon Shipment Confirmation"
     _sync_kind = "shipment"
 
-    def _run_locked(self, channel):
-        pickings = self._pending_pickings(channel)
-        return self._send_all(channel, pickings) if pickings else None
+    # -- scheduling -----------------------------------------------------------------------------
+
+    def _interval(self, channel):
+        return channel.export_interval or 5
+
+    def _due(self, channel, now):
+        """Deliveries someone sent with the button go at once, whatever the interval."""
+        return super()._due(channel, now) or bool(
+            self._pending_pickings(channel, requested_only=True)
+        )
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def _pending(self, channel):
+        return self._pending_pickings(channel)
 
     @api.model
-    def _pending_pickings(self, channel):
+    def _pending_pickings(self, channel, requested_only=False):
         domain = [
             ("amazon_channel_id", "=", channel.id),
             ("state", "=", "done"),
-            ("amazon_shipment_state", "=", "to_send"),
+            ("amazon_sync_state", "=", "to_send"),
         ]
-        if not channel.shipment_auto_send:
+        if requested_only or not channel.shipment_auto_send:
             domain.append(("amazon_send_requested", "=", True))
         return self.env["stock.picking"].search(domain, order="date_done, id")
 
-    def _send_all(self, channel, pickings):
-        log = self.env["amazon.sync.log"].create({"channel_id": channel.id, "kind": "shipment"})
-        self._commit()
-        gateway = channel._get_gateway()
-        counters = {"sent": 0, "failed": 0}
-        try:
-            for picking in pickings:
-                counters[self._send_picking(channel, gateway, picking, log)] += 1
-                self._commit()
-        except errors.AmazonError as error:
-            return self._stop(channel, log, gateway, error, counters)
-        channel._record_api_success()
-        log.finish(
-            summary=self.env._(
-                "%(sent)s delivery(ies) confirmed to Amazon, %(failed)s rejected.", **counters
-            ),
-            call_counts=gateway.call_counts,
-            **counters,
+    def _process(self, run, pickings):
+        for picking in pickings:
+            run.counts[self._send_picking(run, picking)] += 1
+            self._commit()
+
+    def _summary(self, run):
+        return self.env._(
+            "%(sent)s delivery(ies) confirmed to Amazon, %(failed)s rejected.",
+            sent=run.counts["sent"],
+            failed=run.counts["failed"],
         )
-        self._commit()
-        return log
 
     # -- one delivery ---------------------------------------------------------------------------
 
-    def _send_picking(self, channel, gateway, picking, log):
+    def _send_picking(self, run, picking):
         """Confirm every package of the delivery; returns "sent" or "failed".
 
         Throttling and outages that outlast the gateway's retries propagate: the run stops
         and the delivery stays *to send* for the next one.
         """
+        channel, gateway, log = run.channel, run.gateway, run.log
         order = picking.sale_id
         try:
             with self.env.cr.savepoint():
                 packages = self._prepare_packages(channel, picking)
         except ShipmentError as error:
-            return self._reject(picking, log, str(error))
+            return self._reject(picking, log, self.env["amazon.error"]._describe(error))
         self._commit()
         for package in packages:
-            if package.state == "sending" and self._amazon_holds(gateway, order, package):
-                package._mark_sent()
+            if package.amazon_sync_state == "sending" and self._amazon_holds(
+                gateway, order, package
+            ):
+                package._amazon_sync_set("accepted")
                 continue
-            package.state = "sending"
+            package._amazon_sync_set("sending")
             self._commit()
             try:
                 gateway.confirm_shipment(
@@ -96,15 +101,19 @@ class AmazonShipmentExporter(models.AbstractModel):
                 # A refusal may answer a retry whose first attempt Amazon did record (as a
                 # duplicate, or as "quantity exceeds what is left"): Amazon's order decides.
                 if self._amazon_holds(gateway, order, package):
-                    package._mark_sent()
+                    package._amazon_sync_set("accepted")
                     continue
-                package.write({"state": "rejected", "message": str(error)})
-                return self._reject(picking, log, explain_rejection(str(error)))
-            package._mark_sent()
+                amazon_says = error.amazon_message or self.env["amazon.error"]._describe(error)
+                package._amazon_sync_set("rejected", amazon_says)
+                refusal = errors.ServiceError(
+                    refusal_code(error.amazon_message), amazon_message=amazon_says
+                )
+                return self._reject(picking, log, self.env["amazon.error"]._describe(refusal))
+            package._amazon_sync_set("accepted")
             self._commit()
-        sent = picking.amazon_package_ids.filtered(lambda p: p.state == "sent")
-        picking._amazon_set_shipment_state(
-            "sent",
+        sent = picking.amazon_package_ids.filtered(lambda p: p.amazon_sync_state == "accepted")
+        picking._amazon_sync_set(
+            "accepted",
             self.env._(
                 "Amazon confirmed %(count)s package(s) with tracking number(s) %(numbers)s.",
                 count=len(sent),
@@ -114,7 +123,7 @@ class AmazonShipmentExporter(models.AbstractModel):
         return "sent"
 
     def _reject(self, picking, log, message):
-        picking._amazon_set_shipment_state("rejected", message)
+        picking._amazon_sync_set("rejected", message)
         log.add_message(f"{picking.name}: {message}", amazon_ref=picking.amazon_order_ref)
         return "failed"
 
@@ -147,7 +156,9 @@ class AmazonShipmentExporter(models.AbstractModel):
         Packages Amazon may already hold (*sending*, *sent*) are kept as they are; the others
         are rebuilt, so a corrected carrier or tracking number is what goes out on a resend.
         """
-        kept = picking.amazon_package_ids.filtered(lambda p: p.state in ("sending", "sent"))
+        kept = picking.amazon_package_ids.filtered(
+            lambda p: p.amazon_sync_state in ("sending", "accepted")
+        )
         (picking.amazon_package_ids - kept).unlink()
         carrier = self._carrier(channel, picking)
         Package_ = self.env["amazon.package"]
@@ -166,27 +177,17 @@ class AmazonShipmentExporter(models.AbstractModel):
                 }
             )
             self._package_detail(channel, picking, new)  # raises ShipmentError if incomplete
-        return picking.amazon_package_ids.filtered(lambda p: p.state != "sent")
+        return picking.amazon_package_ids.filtered(lambda p: p.amazon_sync_state != "accepted")
 
     def _carrier(self, channel, picking):
         if not picking.carrier_id:
-            raise ShipmentError(
-                self.env._(
-                    "The delivery has no carrier. Set the carrier and its tracking number, then "
-                    "press 'Send to Amazon'."
-                )
-            )
-        mapping = channel._amazon_carrier_mapping(
-            picking.carrier_id, picking.sale_id.amazon_marketplace_id
+            raise ShipmentError("no_carrier")
+        mapping = self.env["amazon.carrier.mapping"]._find(
+            channel, picking.carrier_id, picking.sale_id.amazon_marketplace_id
         )
         if not mapping:
             raise ShipmentError(
-                self.env._(
-                    "Carrier %(carrier)s has no Amazon carrier code on channel %(channel)s. Add "
-                    "it on the channel's Carriers tab, then press 'Send to Amazon'.",
-                    carrier=picking.carrier_id.name,
-                    channel=channel.name,
-                )
+                "unmapped_carrier", carrier=picking.carrier_id.name, channel=channel.name
             )
         return mapping._as_carrier()
 
@@ -204,9 +205,7 @@ class AmazonShipmentExporter(models.AbstractModel):
             units = line.product_uom_id._compute_quantity(line.quantity, sale_line.product_uom)
             groups[line.result_package_id][sale_line.amazon_order_item_id] += units
         if not groups:
-            raise ShipmentError(
-                self.env._("The delivery holds no product of the Amazon order; nothing to send.")
-            )
+            raise ShipmentError("no_products")
         packages = sorted(groups, key=lambda p: (bool(p), p.name or "", p.id or 0))
         numbers = split_tracking_numbers(picking.carrier_tracking_ref)
         if len(numbers) <= 1 and len(packages) > 1:
@@ -217,15 +216,11 @@ class AmazonShipmentExporter(models.AbstractModel):
             return [(self.env["stock.quant.package"], numbers[0] if numbers else "", merged)]
         if len(numbers) > 1 and len(numbers) != len(packages):
             raise ShipmentError(
-                self.env._(
-                    "The delivery has %(packages)s package(s) but %(numbers)s tracking numbers "
-                    "(%(reference)s): give one number per package, separated by commas, in the "
-                    "order of the packages (%(names)s).",
-                    packages=len(packages),
-                    numbers=len(numbers),
-                    reference=picking.carrier_tracking_ref,
-                    names=", ".join(p.name or self.env._("no package") for p in packages),
-                )
+                "tracking_count_mismatch",
+                packages=len(packages),
+                numbers=len(numbers),
+                reference=picking.carrier_tracking_ref,
+                names=", ".join(p.name or self.env._("no package") for p in packages),
             )
         numbers = numbers or [""]
         return [

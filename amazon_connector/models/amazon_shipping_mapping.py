@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 # Orders v2026-01-01 fulfillment.fulfillmentServiceLevel values.
 SERVICE_LEVELS = [
@@ -38,3 +38,13 @@ class AmazonShippingMapping(models.Model):
             "This service level is already mapped for this marketplace.",
         ),
     ]
+
+    @api.model
+    def _carrier_for(self, channel, service_level, marketplace):
+        """The delivery carrier of an order shipped with Amazon's ``service_level``."""
+        rows = channel.shipping_mapping_ids.filtered(lambda m: m.service_level == service_level)
+        row = (
+            rows.filtered(lambda m: m.marketplace_id == marketplace)[:1]
+            or rows.filtered(lambda m: not m.marketplace_id)[:1]
+        )
+        return row.carrier_id or channel.default_carrier_id

@@ -7,8 +7,6 @@ SYNC_KINDS = [
     ("order_import", "Order import"),
     ("shipment", "Shipment confirmation"),
     ("cancellation", "Cancellation"),
-    ("stock", "Stock export"),
-    ("price", "Price export"),
 ]
 KIND_DIRECTION = {"connection": "import", "order_import": "import"}
 
@@ -38,6 +36,7 @@ class AmazonSyncLog(models.Model):
             ("done", "Done"),
             ("partial", "Done with errors"),
             ("failed", "Failed"),
+            ("interrupted", "Interrupted"),
         ],
         required=True,
         default="running",

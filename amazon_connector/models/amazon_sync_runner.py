@@ -1,7 +1,11 @@
 import logging
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.sql_db import db_connect
 
 from ..services import errors
 
@@ -12,11 +16,34 @@ LOCK_NAMESPACES = {
     "order_import": 0x414D5A,  # "AMZ"
     "shipment": 0x414D5A + 1,
     "cancellation": 0x414D5A + 2,
+    "connection": 0x414D5A + 3,
 }
 
 
+@dataclass
+class SyncRun:
+    """One run of one capability for one channel, as the template hands it to the capability."""
+
+    channel: Any
+    log: Any
+    gateway: Any
+    options: dict
+    counts: Counter = field(default_factory=Counter)
+
+
 class AmazonSyncRunner(models.AbstractModel):
-    """What every sync run shares: one run per channel and kind, progress committed as it goes.
+    """The one way a sync run works; every capability (order import, shipment confirmation,
+    cancellations, connection test) inherits it and supplies only its own steps.
+
+    The template (:meth:`_run`): take the channel's lock for this kind, close the logs of runs
+    that died, find what is pending, open the log, build the gateway, let the capability
+    process the work unit by unit (committing after each in scheduled runs), then record
+    success, or stop on an Amazon error and schedule the retry. The scheduler entry point
+    (:meth:`_cron`) runs it for each channel whose turn it is.
+
+    A capability sets ``_sync_kind`` (a key of LOCK_NAMESPACES and of the log kinds) and
+    implements :meth:`_pending`, :meth:`_process` and :meth:`_summary`; :meth:`_succeeded`,
+    :meth:`_interval`, :meth:`_serve_domain` and :meth:`_due` are there to extend.
 
     Scheduled runs pass the context key ``amazon_commit`` so that each unit of work is
     committed before the next Amazon call; tests and interactive callers keep their
@@ -25,54 +52,161 @@ class AmazonSyncRunner(models.AbstractModel):
 
     _name = "amazon.sync.runner"
     _description = "Amazon Sync Run"
-    # The kind of sync log and lock of the inheriting run (a key of LOCK_NAMESPACES).
     _sync_kind = None
+    # Whether the scheduler runs this capability (and so keeps its schedule and retries).
+    _scheduled = True
+
+    # -- what a capability supplies -------------------------------------------------------------
+
+    def _pending(self, channel, **options):
+        """The work of this run (anything truthy), or a falsy value when there is none."""
+        raise NotImplementedError
+
+    def _process(self, run, work):
+        """Do the work, counting outcomes in ``run.counts`` and calling :meth:`_commit` after
+        each unit. Amazon errors that should stop the run propagate."""
+        raise NotImplementedError
+
+    def _summary(self, run):
+        raise NotImplementedError
+
+    def _succeeded(self, run):
+        """Hook: what the capability records once the whole run succeeded."""
+
+    def _stopped_summary(self, run, message, retry_at):
+        """The log's summary of a run Amazon stopped (``retry_at``: when it goes again)."""
+        if retry_at:
+            return self.env._(
+                "Stopped before the end; retrying at %(time)s, from where it stopped.",
+                time=self.env["amazon.sync.schedule"]._format_time(retry_at),
+            )
+        return self.env._("Stopped before the end; the next run carries on from there.")
+
+    def _gateway_options(self):
+        """Options of this capability's gateway (e.g. no retries when someone waits)."""
+        return {}
+
+    def _interval(self, channel):
+        """Minutes between two scheduled runs of this capability on ``channel``."""
+        return 5
+
+    def _serve_domain(self):
+        """Channels the scheduler serves: any connected one, and one whose last run failed
+        (it retries by itself); a revoked authorisation waits for an admin."""
+        return [("state", "in", ("connected", "error"))]
+
+    def _due(self, channel, now):
+        schedule = channel.sync_schedule_ids.filtered(lambda s: s.kind == self._sync_kind)
+        return not schedule or schedule._due(now, self._interval(channel))
+
+    # -- the template ---------------------------------------------------------------------------
 
     @api.model
+    def _cron(self, **options):
+        """Scheduled run: every channel whose turn it is, committing as it goes."""
+        now = fields.Datetime.now()
+        runner = self.with_context(amazon_commit=self.env.context.get("amazon_commit", True))
+        requested = (
+            self.env["amazon.sync.schedule"]
+            .search([("kind", "=", self._sync_kind), ("requested", "=", True)])
+            .channel_id
+        )
+        channels = self.env["amazon.channel"].search(self._serve_domain()) | requested
+        for channel in channels:
+            if channel in requested or runner._due(channel, now):
+                runner._run(channel, **options)
+
     def _run(self, channel, **options):
         """Run for one channel; returns the sync log, or None if another run holds the channel
         or there was nothing to do."""
-        with self._channel_lock(channel, self._sync_kind) as locked:
+        with self._channel_lock(channel) as locked:
             if not locked:
                 _logger.info("Amazon %s of channel %s already running", self._sync_kind, channel.id)
                 return None
-            return self._run_locked(channel, **options)
+            self._close_interrupted_logs(channel)
+            schedule = channel._sync_schedule(self._sync_kind) if self._scheduled else None
+            if schedule:
+                schedule._started()
+            work = self._pending(channel, **options)
+            if not work:
+                if schedule:
+                    schedule._succeeded()
+                self._commit()
+                return None
+            log = self.env["amazon.sync.log"].create(
+                {"channel_id": channel.id, "kind": self._sync_kind}
+            )
+            self._commit()
+            run = SyncRun(channel, log, channel._get_gateway(**self._gateway_options()), options)
+            try:
+                self._process(run, work)
+            except errors.AmazonError as error:
+                return self._stopped(run, schedule, error)
+            self._succeeded(run)
+            channel._record_api_success()
+            if schedule:
+                schedule._succeeded()
+            log.finish(
+                summary=self._summary(run), call_counts=run.gateway.call_counts, **run.counts
+            )
+            self._commit()
+            return log
 
-    def _run_locked(self, channel, **options):
-        raise NotImplementedError
-
-    def _stop(self, channel, log, gateway, error, counters):
-        """End a run that Amazon interrupted (quota, outage, authorisation): what is not done
-        stays queued for the next run."""
-        channel._record_api_failure(error)
-        if isinstance(error, errors.AuthorizationRevoked):
-            channel._warn_reauthorisation(error)
-        log.add_message(self.env._("The run stopped: %(error)s", error=error))
+    def _stopped(self, run, schedule, error):
+        """End a run that Amazon interrupted: what is not done stays pending, and the
+        scheduler tries again later by itself, unless the authorisation was revoked."""
+        channel, log = run.channel, run.log
+        message = self.env["amazon.error"]._describe(error)
+        channel._record_api_failure(error, message)
+        retry_at = schedule._failed(message, error) if schedule else None
+        summary = self._stopped_summary(run, message, retry_at)
+        log.add_message(self.env._("The run stopped: %(error)s", error=message))
         log.finish(
-            state="failed",
-            summary=self.env._("Stopped before the end; the next run carries on from there."),
-            call_counts=gateway.call_counts,
-            **counters,
+            state="failed", summary=summary, call_counts=run.gateway.call_counts, **run.counts
         )
         self._commit()
         return log
+
+    def _close_interrupted_logs(self, channel):
+        """Logs of this kind still *running* belong to runs that died (server stopped, worker
+        killed, database error): we hold the lock, so none of them is alive."""
+        dead = self.env["amazon.sync.log"].search(
+            [
+                ("channel_id", "=", channel.id),
+                ("kind", "=", self._sync_kind),
+                ("state", "=", "running"),
+            ]
+        )
+        for log in dead:
+            log.finish(
+                state="interrupted",
+                summary=self.env._(
+                    "Interrupted (the server stopped or the run died); a later run carried on "
+                    "from the last unit of work committed."
+                ),
+            )
 
     def _commit(self):
         if self.env.context.get("amazon_commit"):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @contextmanager
-    def _channel_lock(self, channel, kind):
-        """Yield True if this run holds the channel's lock for ``kind``, False if another does.
+    def _channel_lock(self, channel):
+        """Yield True if this run holds the channel's lock for its kind, False if another does.
 
-        A session-level advisory lock: it survives the commits of the run and is released by
-        PostgreSQL if the worker dies.
+        A session-level advisory lock on a connection of its own: it survives the run's commits,
+        and it is released even when the run dies on a database error (the run's own
+        transaction is then aborted and could not release it). PostgreSQL releases it too if
+        the worker process dies.
         """
-        key = (LOCK_NAMESPACES[kind], channel.id)
-        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = self.env.cr.fetchone()[0]
+        key = (LOCK_NAMESPACES[self._sync_kind], channel.id)
+        cursor = db_connect(self.env.cr.dbname).cursor()
+        locked = False
         try:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+            locked = cursor.fetchone()[0]
             yield locked
         finally:
             if locked:
-                self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            cursor.close()

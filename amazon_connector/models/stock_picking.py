@@ -1,13 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-SHIPMENT_STATES = [
-    ("to_send", "To send"),
-    ("sent", "Sent"),
-    ("rejected", "Rejected"),
-    ("not_applicable", "Not applicable"),
-]
-
 
 class StockPicking(models.Model):
     """The delivery of an Amazon order, and whether Amazon has learnt that it shipped.
@@ -17,23 +10,16 @@ class StockPicking(models.Model):
     Amazon later, outside the user's transaction.
     """
 
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "amazon.sync.mixin"]
 
     amazon_channel_id = fields.Many2one(
         "amazon.channel", related="sale_id.amazon_channel_id", store=True, index=True
     )
     amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order ID")
     amazon_buyer_cancel_requested = fields.Boolean(related="sale_id.amazon_buyer_cancel_requested")
-    amazon_shipment_state = fields.Selection(
-        SHIPMENT_STATES,
-        string="Amazon Shipment",
-        copy=False,
-        readonly=True,
-        index=True,
-        tracking=True,
-    )
-    amazon_shipment_date = fields.Datetime(string="Amazon Answered On", copy=False, readonly=True)
-    amazon_shipment_message = fields.Text(string="Amazon's Answer", copy=False, readonly=True)
+    # To send, accepted, rejected, or nothing to send (see amazon.sync.mixin).
+    amazon_sync_state = fields.Selection(string="Amazon Shipment", tracking=True)
     amazon_send_requested = fields.Boolean(
         copy=False, readonly=True, help="Technical: 'Send to Amazon' was pressed."
     )
@@ -93,7 +79,7 @@ class StockPicking(models.Model):
         if result is not True:
             return result
         lacking = amazon.filtered(
-            lambda p: p.amazon_shipment_state == "to_send" and p._amazon_missing_shipping_info()
+            lambda p: p.amazon_sync_state == "to_send" and p._amazon_missing_shipping_info()
         )
         if not lacking:
             return result
@@ -117,28 +103,21 @@ class StockPicking(models.Model):
         result = super()._action_done()
         shipped_on_amazon = self.env.context.get("amazon_shipped_on_amazon")
         for picking in self.filtered(
-            lambda p: (
-                p.state == "done" and not p.amazon_shipment_state and p._amazon_is_shipment_step()
-            )
+            lambda p: p.state == "done" and not p.amazon_sync_state and p._amazon_is_shipment_step()
         ):
             if shipped_on_amazon or picking.sale_id.amazon_status == "SHIPPED":
-                picking._amazon_set_shipment_state(
+                picking._amazon_sync_set(
                     "not_applicable",
                     self.env._("Amazon already has the order as shipped; nothing to send."),
                 )
             else:
-                picking.amazon_shipment_state = "to_send"
+                picking.amazon_sync_state = "to_send"
         return result
 
-    def _amazon_set_shipment_state(self, state, message=False):
-        self.write(
-            {
-                "amazon_shipment_state": state,
-                "amazon_shipment_message": message,
-                "amazon_shipment_date": fields.Datetime.now(),
-                "amazon_send_requested": False,
-            }
-        )
+    def _amazon_sync_set(self, state, message=False):
+        result = super()._amazon_sync_set(state, message)
+        self.amazon_send_requested = False
+        return result
 
     def action_amazon_send(self):
         """Queue the deliveries and start the shipment run at once, in the background."""
@@ -146,7 +125,7 @@ class StockPicking(models.Model):
             lambda p: (
                 p.state == "done"
                 and p.amazon_channel_id
-                and p.amazon_shipment_state in ("to_send", "rejected")
+                and p.amazon_sync_state in ("to_send", "rejected")
             )
         )
         if not pickings:
@@ -156,8 +135,8 @@ class StockPicking(models.Model):
                     "rejected can be sent to Amazon."
                 )
             )
-        pickings.write({"amazon_shipment_state": "to_send", "amazon_send_requested": True})
-        self.env.ref("amazon_connector.ir_cron_amazon_export").sudo()._trigger()
+        pickings.write({"amazon_sync_state": "to_send", "amazon_send_requested": True})
+        self.env.ref("amazon_connector.ir_cron_amazon_confirm_shipments").sudo()._trigger()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -180,12 +159,14 @@ class StockPicking(models.Model):
         pickings = self.filtered(
             lambda p: (
                 p.state != "cancel"
-                and p.amazon_shipment_state in (False, "to_send", "rejected")
+                and p.amazon_sync_state in (False, "to_send", "rejected")
                 and p._amazon_is_shipment_step()
-                and not p.amazon_package_ids.filtered(lambda pkg: pkg.state in ("sending", "sent"))
+                and not p.amazon_package_ids.filtered(
+                    lambda pkg: pkg.amazon_sync_state in ("sending", "accepted")
+                )
             )
         )
-        pickings._amazon_set_shipment_state(
+        pickings._amazon_sync_set(
             "not_applicable",
             self.env._("Amazon reports the order as shipped outside Odoo; nothing was sent."),
         )

@@ -1,29 +1,41 @@
-"""Typed errors raised by the SP-API gateway.
+"""Errors of the service layer: a code that says what happened, and the facts as data.
 
-Callers decide what to do from the type alone: retry later (:class:`Throttled`,
-:class:`TransientError`), stop the channel and ask for a new authorisation
-(:class:`AuthorizationRevoked`, :class:`CredentialsRejected`), or show Amazon's
-message on the record (:class:`BadRequest`). Messages never contain a secret or a token.
+Callers decide what to do from the type: retry later (:class:`Throttled`,
+:class:`TransientError`), wait for an admin to authorise the app again
+(:class:`AuthorizationRevoked`), or show the refusal on the record (:class:`BadRequest`).
+Users never read these objects directly: ``models/amazon_error.py`` words each ``code`` in the
+user's language, with the data. ``str()`` is a technical line in English for the server log;
+it never contains a secret or a token.
 """
 
 
-class AmazonError(Exception):
-    """Base class: ``message`` is safe to show to a user, ``code`` is Amazon's error code."""
+class ServiceError(Exception):
+    """Base of every error the service layer raises: ``code`` and ``data`` (keyword facts)."""
 
-    retryable = False
-
-    def __init__(self, message, code=None, status=None, details=None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code, **data):
+        super().__init__(code)
         self.code = code
-        self.status = status
-        self.details = details
+        self.data = data
 
     def __str__(self):
-        text = self.message
-        if self.details and self.details not in text:
-            text = f"{text} ({self.details})"
-        return text
+        facts = ", ".join(
+            f"{key}={value!r}"
+            for key, value in sorted(self.data.items())
+            if value not in (None, "")
+        )
+        return f"{self.code} ({facts})" if facts else self.code
+
+
+class AmazonError(ServiceError):
+    """A call to SP-API or to Amazon's login service (LWA) failed.
+
+    Usual data: ``status`` (HTTP), ``amazon_code`` and ``amazon_message`` (Amazon's own error
+    code and text), ``details``, ``host``.
+    """
+
+    @property
+    def amazon_message(self):
+        return self.data.get("amazon_message") or ""
 
 
 class AuthorizationRevoked(AmazonError):
@@ -41,23 +53,21 @@ class AccessDenied(AmazonError):
 class AccessTokenExpired(AmazonError):
     """The access token was refused as expired; the gateway refreshes it and retries once."""
 
-    retryable = True
-
 
 class Throttled(AmazonError):
-    """HTTP 429: the operation's quota is spent. ``retry_after`` is the wait in seconds."""
+    """A quota is spent (HTTP 429). ``retry_after`` is the wait in seconds."""
 
-    retryable = True
-
-    def __init__(self, message, retry_after, **kwargs):
-        super().__init__(message, **kwargs)
+    def __init__(self, code, retry_after, **data):
+        super().__init__(code, **data)
         self.retry_after = retry_after
+
+
+class LoginThrottled(Throttled):
+    """Amazon's login service asked to slow down (LWA ``slow_down``, HTTP 429)."""
 
 
 class TransientError(AmazonError):
     """5xx answers, timeouts, connection resets, unreadable bodies: worth a retry later."""
-
-    retryable = True
 
 
 class NetworkError(TransientError):

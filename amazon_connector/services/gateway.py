@@ -128,7 +128,7 @@ class _LwaClient(AccessTokenClient):
             answer = self._request(self.token_url, self.data, self.headers)
             token = answer.get("access_token")
             if not token:
-                raise errors.TransientError("Amazon's login service answered without a token.")
+                raise errors.TransientError("login_without_token")
             TOKEN_CACHE.put(key, token, answer.get("expires_in"))
         return AccessTokenResponse(access_token=token, token_type="bearer")
 
@@ -136,54 +136,41 @@ class _LwaClient(AccessTokenClient):
         try:
             response = self._transport.request("POST", url, data=data, headers=headers)
         except httpx.TimeoutException as exc:
-            raise errors.TransientError("Amazon's login service did not answer in time.") from exc
+            raise errors.TransientError("login_timeout") from exc
         except httpx.TransportError as exc:
-            raise errors.NetworkError(_network_message(url)) from exc
+            raise errors.NetworkError("unreachable", host=_host(url)) from exc
         try:
             body = response.json()
         except ValueError:
             body = None
         if response.status_code == 200 and isinstance(body, dict):
             return body
-        return _raise_lwa_error(response.status_code, body if isinstance(body, dict) else {})
+        return _raise_lwa_error(response, body if isinstance(body, dict) else {})
 
 
-def _raise_lwa_error(status, body):
-    code = body.get("error")
-    description = body.get("error_description") or ""
-    if code == "invalid_grant":
-        raise errors.AuthorizationRevoked(
-            "Amazon no longer accepts this channel's authorisation (the refresh token is "
-            "revoked, expired or unknown). Authorise the app again in Seller Central and "
-            "paste the new refresh token.",
-            code=code,
-            status=status,
-            details=description,
+def _raise_lwa_error(response, body):
+    status = response.status_code
+    facts = {
+        "status": status,
+        "amazon_code": body.get("error"),
+        "details": body.get("error_description") or None,
+    }
+    if facts["amazon_code"] == "invalid_grant":
+        raise errors.AuthorizationRevoked("authorization_revoked", **facts)
+    if facts["amazon_code"] in ("invalid_client", "unauthorized_client"):
+        raise errors.CredentialsRejected("credentials_rejected", **facts)
+    if status == 429 or facts["amazon_code"] == "slow_down":
+        # LWA sends no rate header; a Retry-After, if any, is honoured, else the back-off.
+        raise errors.LoginThrottled(
+            "login_throttled", retry_after=_retry_after(response, 0.0), **facts
         )
-    if code in ("invalid_client", "unauthorized_client"):
-        raise errors.CredentialsRejected(
-            "Amazon rejected the LWA client id or client secret. Copy both again from the "
-            "app's LWA credentials in the Developer Console.",
-            code=code,
-            status=status,
-            details=description,
-        )
-    if status >= 500 or not code:
-        raise errors.TransientError(
-            f"Amazon's login service failed (HTTP {status}). It will be retried.",
-            code=code,
-            status=status,
-        )
-    raise errors.BadRequest(
-        f"Amazon's login service refused the request: {description or code}",
-        code=code,
-        status=status,
-    )
+    if status >= 500 or not facts["amazon_code"]:
+        raise errors.TransientError("login_failed", **facts)
+    raise errors.BadRequest("login_refused", **facts)
 
 
-def _network_message(url):
-    host = urlsplit(url).netloc or url
-    return f"Amazon could not be reached at {host} (network down or wrong address)."
+def _host(url):
+    return urlsplit(url).netloc or url
 
 
 def _retry_after(response, default):
@@ -208,27 +195,23 @@ def _error_from_response(response):
     first = {}
     if isinstance(body, dict) and body.get("errors"):
         first = body["errors"][0] or {}
-    code = first.get("code")
-    message = first.get("message") or f"Amazon answered HTTP {status}."
-    details = first.get("details") or None
-    kwargs = {"code": code, "status": status, "details": details}
+    facts = {
+        "status": status,
+        "amazon_code": first.get("code"),
+        "amazon_message": first.get("message") or None,
+        "details": first.get("details") or None,
+    }
     if status == 429:
-        return errors.Throttled(
-            "Amazon's request quota is used up for now; the call waits and is retried.",
-            retry_after=_retry_after(response, 2.0),
-            **kwargs,
-        )
+        return errors.Throttled("throttled", retry_after=_retry_after(response, 2.0), **facts)
     if status in (401, 403):
-        if "expired" in f"{message} {details or ''}".lower():
-            return errors.AccessTokenExpired(message, **kwargs)
-        return errors.AccessDenied(message, **kwargs)
+        if "expired" in f"{facts['amazon_message']} {facts['details']}".lower():
+            return errors.AccessTokenExpired("access_token_expired", **facts)
+        return errors.AccessDenied("access_denied", **facts)
     if status == 404:
-        return errors.NotFound(message, **kwargs)
+        return errors.NotFound("not_found", **facts)
     if status >= 500 or body is None:
-        return errors.TransientError(
-            f"Amazon failed to answer (HTTP {status}); the call will be retried.", **kwargs
-        )
-    return errors.BadRequest(message, **kwargs)
+        return errors.TransientError("server_error", **facts)
+    return errors.BadRequest("refused", **facts)
 
 
 class _GatewayClientMixin:
@@ -313,7 +296,7 @@ class SpApiGateway:
     ):
         region = (region or "").lower()
         if not base_url and region not in REGION_ENDPOINTS:
-            raise errors.BadRequest(f"Unknown SP-API region {region!r}.")
+            raise errors.BadRequest("unknown_region", region=region)
         self.seller_key = seller_key
         self.credentials = credentials
         self.region = region
@@ -364,6 +347,14 @@ class SpApiGateway:
                 token_refreshed = True
                 self._invalidate_token()
                 continue
+            except errors.LoginThrottled as exc:
+                attempt += 1
+                if attempt > self.max_retries:
+                    raise
+                # Amazon's login service, not this operation, asked to slow down.
+                _logger.info("LWA asked to slow down, retrying in %.1fs", exc.retry_after)
+                self.sleep_for(max(exc.retry_after, self.retry_delay * 2 ** (attempt - 1)))
+                continue
             except errors.Throttled as exc:
                 attempt += 1
                 if attempt > self.max_retries:
@@ -394,13 +385,11 @@ class SpApiGateway:
             with self._client(api_class, marketplace_id) as client:
                 return getattr(client, method)(*args, **kwargs)
         except httpx.TimeoutException as exc:
-            raise errors.TransientError("Amazon did not answer in time.") from exc
+            raise errors.TransientError("timeout") from exc
         except httpx.ConnectError as exc:
-            raise errors.NetworkError(_network_message(self.base_url)) from exc
+            raise errors.NetworkError("unreachable", host=_host(self.base_url)) from exc
         except httpx.TransportError as exc:
-            raise errors.TransientError(
-                "The connection to Amazon broke off before an answer came."
-            ) from exc
+            raise errors.TransientError("connection_broken") from exc
 
     def _learn_rate(self, operation, response):
         try:
@@ -487,19 +476,17 @@ class SpApiGateway:
                     method, url, content=content, headers=headers, timeout=self.timeout
                 )
             except httpx.TransportError as exc:
-                error = errors.TransientError("The document transfer to/from Amazon broke off.")
+                error = errors.TransientError("document_transfer_broken")
                 error.__cause__ = exc
             else:
                 if response.status_code < 300:
                     return response.content
                 if response.status_code < 500:
                     raise errors.BadRequest(
-                        f"Amazon's document storage refused the {method} "
-                        f"(HTTP {response.status_code}).",
-                        status=response.status_code,
+                        "document_refused", method=method, status=response.status_code
                     )
                 error = errors.TransientError(
-                    f"Amazon's document storage failed (HTTP {response.status_code})."
+                    "document_storage_failed", status=response.status_code
                 )
             attempt += 1
             if attempt > self.max_retries:

@@ -8,6 +8,8 @@ message each) because createFeed allows about one call every two minutes.
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from .errors import ServiceError
+
 ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 XML_CONTENT_TYPE = "text/xml; charset=UTF-8"
 
@@ -24,6 +26,10 @@ CANCEL_REASONS = [
     ("CustomerReturn", "Customer return"),
     ("MerchandiseNotReceived", "Merchandise not received"),
 ]
+
+
+class FeedError(ServiceError):
+    """Amazon's processing report could not be read."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,10 @@ def parse_processing_report(document):
     try:
         root = ET.fromstring(document)
     except ET.ParseError as exc:
-        raise ValueError(f"Amazon's processing report is not XML: {exc}") from exc
+        raise FeedError("report_not_xml", error=str(exc)) from exc
     report = root.find("Message/ProcessingReport")
     if report is None:
-        raise ValueError("Amazon's answer holds no ProcessingReport.")
+        raise FeedError("report_missing")
     summary = report.find("ProcessingSummary")
 
     def number(tag):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .errors import ServiceError
+
 CHARGE_KINDS = {
     "ITEM": "item",
     "SHIPPING": "shipping",
@@ -26,8 +28,9 @@ ORDER_LEVEL_KINDS = {"DELIVERY_TIP": "other"}
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "CLP", "KRW", "HUF"})
 
 
-class MappingError(ValueError):
-    """The order cannot be imported as it is; the message says why, for a back-office user."""
+class MappingError(ServiceError):
+    """The order cannot be imported as it is; ``code`` and ``data`` say why (worded for a
+    back-office user by models/amazon_error.py)."""
 
 
 @dataclass
@@ -53,7 +56,6 @@ class Address:
     zip: str | None = None
     country_code: str | None = None
     phone: str | None = None
-    address_type: str | None = None
 
 
 @dataclass
@@ -61,7 +63,6 @@ class Buyer:
     name: str | None = None
     email: str | None = None
     company: str | None = None
-    purchase_order: str | None = None
 
 
 @dataclass
@@ -71,7 +72,6 @@ class OrderItem:
     asin: str | None
     title: str | None
     quantity: int
-    quantity_shipped: int
     cancel_requested: bool = False
     cancel_reason: str | None = None
     gift_message: str | None = None
@@ -134,7 +134,7 @@ def parse_datetime(value):
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise MappingError(f"Unreadable date {value!r}.") from exc
+        raise MappingError("unreadable_date", value=value) from exc
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
@@ -142,14 +142,17 @@ def parse_datetime(value):
 
 def _money(value, where, currency=None):
     if not isinstance(value, dict) or "amount" not in value:
-        raise MappingError(f"{where}: amount missing.")
+        raise MappingError("amount_missing", where=where)
     try:
         amount = Decimal(str(value["amount"]))
     except InvalidOperation as exc:
-        raise MappingError(f"{where}: {value['amount']!r} is not an amount.") from exc
+        raise MappingError("not_an_amount", where=where, value=value["amount"]) from exc
     if currency and value.get("currencyCode") not in (None, currency):
         raise MappingError(
-            f"{where}: amount in {value.get('currencyCode')} on an order in {currency}."
+            "currency_mismatch",
+            where=where,
+            currency=value.get("currencyCode"),
+            order_currency=currency,
         )
     return amount
 
@@ -188,9 +191,9 @@ def _item_lines(item, parsed, currency):
         elif kind in CHARGE_KINDS:
             amounts[kind] = amounts.get(kind, Decimal(0)) + subtotal
         else:
-            raise MappingError(f"{where}: unknown charge type {kind!r}.")
+            raise MappingError("unknown_charge", where=where, kind=kind)
     if "ITEM" not in amounts:
-        raise MappingError(f"{where}: no item price in the order's proceeds.")
+        raise MappingError("no_item_price", where=where)
     has_tax = bool(taxes)
     lines = []
     for kind, amount in amounts.items():
@@ -233,16 +236,15 @@ def _parse_item(item):
     try:
         quantity = int(item["quantityOrdered"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise MappingError(f"Item {item.get('orderItemId')}: no ordered quantity.") from exc
+        raise MappingError("no_quantity", item=item.get("orderItemId")) from exc
     if not item.get("orderItemId"):
-        raise MappingError("An order item has no orderItemId.")
+        raise MappingError("no_item_id")
     return OrderItem(
         order_item_id=str(item["orderItemId"]),
         sku=product.get("sellerSku"),
         asin=product.get("asin"),
         title=product.get("title"),
         quantity=quantity,
-        quantity_shipped=int(fulfillment.get("quantityFulfilled") or 0),
         cancel_requested=bool(request),
         cancel_reason=request.get("cancelReason"),
         gift_message=gift.get("giftMessage"),
@@ -264,7 +266,6 @@ def _parse_address(recipient):
         zip=address.get("postalCode"),
         country_code=address.get("countryCode"),
         phone=address.get("phone"),
-        address_type=address.get("addressType"),
     )
 
 
@@ -275,20 +276,19 @@ def _parse_buyer(buyer):
         name=buyer.get("buyerName"),
         email=buyer.get("buyerEmail"),
         company=buyer.get("buyerCompanyName"),
-        purchase_order=buyer.get("buyerPurchaseOrderNumber"),
     )
 
 
 def parse_order(payload):
-    """Parse and check one order; raises :class:`MappingError` with a readable reason."""
+    """Parse and check one order; raises :class:`MappingError` saying why it can't be."""
     order_id = payload.get("orderId")
     if not order_id:
-        raise MappingError("An order without orderId was returned.")
+        raise MappingError("no_order_id")
     fulfillment = payload.get("fulfillment") or {}
     sales_channel = payload.get("salesChannel") or {}
     status = fulfillment.get("fulfillmentStatus")
     if not status:
-        raise MappingError(f"Order {order_id}: no fulfillment status.")
+        raise MappingError("no_status", order=order_id)
     proceeds = payload.get("proceeds") or {}
     grand_total = proceeds.get("grandTotal")
     currency = grand_total.get("currencyCode") if grand_total else None
@@ -318,14 +318,14 @@ def parse_order(payload):
         recipient=_parse_address(payload.get("recipient")),
     )
     if not data.marketplace_id:
-        raise MappingError(f"Order {order_id}: no marketplace.")
+        raise MappingError("no_marketplace", order=order_id)
     for raw_item in payload.get("orderItems") or []:
         item = _parse_item(raw_item)
         data.items.append(item)
         if data.has_prices:
             data.lines.extend(_item_lines(raw_item, item, currency))
     if not data.items:
-        raise MappingError(f"Order {order_id}: no order items.")
+        raise MappingError("no_items", order=order_id)
     if data.has_prices:
         for entry in proceeds.get("breakdowns") or []:
             if entry.get("type") in ORDER_LEVEL_KINDS:
@@ -342,8 +342,11 @@ def parse_order(payload):
         lines_total = sum((line.amount for line in data.lines), Decimal(0))
         if lines_total != data.grand_total:
             raise MappingError(
-                f"Order {order_id}: its items add up to {lines_total} {currency} but Amazon's "
-                f"total is {data.grand_total} {currency}; not imported, to keep the books exact."
+                "total_mismatch",
+                order=order_id,
+                lines_total=str(lines_total),
+                grand_total=str(data.grand_total),
+                currency=currency,
             )
     return data
 

@@ -16,14 +16,10 @@ DEFAULT_RATE_LIMITS = {
     "searchOrders": (0.0056, 20),
     "getOrder": (0.5, 30),
     "confirmShipment": (2.0, 10),
-    "updateShipmentStatus": (5.0, 15),
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
-    "getFeeds": (0.0222, 10),
     "getFeedDocument": (0.0222, 10),
-    "patchListingsItem": (5.0, 5),
-    "getListingsItem": (5.0, 10),
 }
 FALLBACK_RATE_LIMIT = (1.0, 5)
 

@@ -8,6 +8,8 @@ and the carrier mapping screen offers exactly these values.
 import re
 from dataclasses import dataclass, field
 
+from .errors import ServiceError
+
 # Amazon's shipment-confirmation carrier codes (Seller Central's carrier list, the
 # ``CarrierCode`` values of amzn-base.xsd). A carrier that is not on the list is sent as
 # "Other" together with its name.
@@ -65,8 +67,8 @@ CARRIER_CODES = (
 )
 
 
-class ShipmentError(ValueError):
-    """A package that can't be confirmed as it stands; the message says what to fix."""
+class ShipmentError(ServiceError):
+    """A package that can't be confirmed as it stands; ``code`` and ``data`` say what to fix."""
 
 
 @dataclass(frozen=True)
@@ -88,31 +90,21 @@ class Package:
 def package_detail(package, carrier, ship_date, supply_source_id=None):
     """The ``packageDetail`` of a ConfirmShipmentRequest; raises ShipmentError if incomplete."""
     if carrier.code not in CARRIER_CODES:
-        raise ShipmentError(
-            f"'{carrier.code}' is not one of Amazon's carrier codes: on the channel's "
-            "Carriers tab, choose one from the list, or 'Other' with the carrier's name."
-        )
+        raise ShipmentError("invalid_carrier_code", carrier_code=carrier.code)
     if carrier.code == OTHER_CARRIER and not carrier.name.strip():
-        raise ShipmentError(
-            "Carrier code 'Other' needs the carrier's name: fill it in on the channel's "
-            "Carriers tab."
-        )
+        raise ShipmentError("carrier_name_required")
     tracking = (package.tracking_number or "").strip()
     if not tracking:
-        raise ShipmentError(
-            "The delivery has no tracking number: enter it, then press 'Send to Amazon'."
-        )
+        raise ShipmentError("tracking_required")
     if not package.reference.isdigit() or int(package.reference) <= 0:
-        raise ShipmentError(f"Package reference {package.reference!r} must be a positive number.")
+        raise ShipmentError("invalid_package_reference", reference=package.reference)
     items = []
     for item_id, quantity in sorted(package.items.items()):
         if quantity != int(quantity) or quantity <= 0:
-            raise ShipmentError(
-                f"Order item {item_id}: Amazon takes whole units only, not {quantity}."
-            )
+            raise ShipmentError("fractional_units", item=item_id, quantity=quantity)
         items.append({"orderItemId": item_id, "quantity": int(quantity)})
     if not items:
-        raise ShipmentError("The package holds no Amazon order item.")
+        raise ShipmentError("package_empty")
     detail = {
         "packageReferenceId": package.reference,
         "carrierCode": carrier.code,
@@ -134,46 +126,23 @@ def split_tracking_numbers(reference):
     return [number.strip() for number in re.split(r"[,;\s]+", reference or "") if number.strip()]
 
 
-# Amazon's confirmShipment answers, and what the shipper should do about them.
-_REJECTION_HINTS = (
-    (
-        r"carrier ?code .* is not valid|carriercode",
-        "Amazon does not accept this carrier code: fix the carrier's row in the channel's "
-        "Carriers tab, then send again.",
-    ),
-    (
-        r"carriername is required",
-        "Amazon needs the carrier's name for carrier code 'Other': fill it in on the "
-        "channel's Carriers tab, then send again.",
-    ),
-    (
-        r"exceeds the quantity left to ship",
-        "Amazon counts fewer units left to ship than this delivery: another delivery or "
-        "Seller Central already confirmed some. Check the order on Amazon.",
-    ),
-    (
-        r"is cancelled",
-        "The order is cancelled on Amazon: do not ship it, or contact the buyer if it left.",
-    ),
-    (
-        r"already fulfilled|not finding a matching package",
-        "Amazon already has this order as shipped (confirmed elsewhere).",
-    ),
-    (
-        r"trackingnumber must not be empty|tracking",
-        "Amazon needs a tracking number: enter it on the delivery, then send again.",
-    ),
-    (
-        r"orderitemid is invalid",
-        "An order line no longer matches an Amazon order item: check the order's lines.",
-    ),
+# Amazon's confirmShipment refusals, recognised by their text: what the shipper should do
+# about each is worded by models/amazon_error.py under the same code.
+_REFUSALS = (
+    (r"carrier ?code .* is not valid|carriercode", "amazon_invalid_carrier_code"),
+    (r"carriername is required", "amazon_carrier_name_required"),
+    (r"exceeds the quantity left to ship", "amazon_quantity_exceeds"),
+    (r"is cancelled", "amazon_order_cancelled"),
+    (r"already fulfilled|not finding a matching package", "amazon_already_shipped"),
+    (r"trackingnumber must not be empty|tracking", "amazon_tracking_required"),
+    (r"orderitemid is invalid", "amazon_invalid_order_item"),
 )
 
 
-def explain_rejection(message):
-    """Amazon's message preceded by what to do, in a shipper's words when we know them."""
-    lowered = (message or "").lower()
-    for pattern, hint in _REJECTION_HINTS:
+def refusal_code(amazon_message):
+    """The code of a confirmShipment refusal, from Amazon's message."""
+    lowered = (amazon_message or "").lower()
+    for pattern, code in _REFUSALS:
         if re.search(pattern, lowered):
-            return f"{hint} (Amazon: {message})"
-    return f"Amazon refused the shipment confirmation: {message}"
+            return code
+    return "amazon_shipment_refused"

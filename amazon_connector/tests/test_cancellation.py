@@ -38,23 +38,23 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         self.cancel(orders[0], "NoInventory")
         self.cancel(orders[1], "ShippingAddressUndeliverable")
         self.assertEqual(set(orders.mapped("state")), {"cancel"})
-        self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"to_send"})
+        self.assertEqual(set(orders.mapped("amazon_sync_state")), {"to_send"})
         self.assertFalse(self.emulator.calls("createFeed"), "nothing goes out in the request")
 
         log = self.export()
         self.assertEqual(self.emulator.calls("createFeed"), 1, "one feed for both orders")
         feed = orders.amazon_cancel_feed_id
         self.assertEqual(len(feed), 1)
-        self.assertEqual(feed.state, "submitted")
-        self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"sent"})
+        self.assertEqual(feed.amazon_sync_state, "waiting")
+        self.assertEqual(set(orders.mapped("amazon_sync_state")), {"waiting"})
         self.assertIn("2 order(s) submitted", log.summary)
 
         self.export()  # Amazon is still processing: nothing changes
-        self.assertEqual(feed.state, "submitted")
+        self.assertEqual(feed.amazon_sync_state, "waiting")
         self.let_amazon_process()
         log = self.export()
-        self.assertEqual(feed.state, "done")
-        self.assertEqual(set(orders.mapped("amazon_cancel_state")), {"accepted"})
+        self.assertEqual(feed.amazon_sync_state, "accepted")
+        self.assertEqual(set(orders.mapped("amazon_sync_state")), {"accepted"})
         self.assertEqual(set(orders.mapped("amazon_status")), {"CANCELLED"})
         self.assertEqual(log.count_sent, 2)
         for order in amazon:
@@ -75,10 +75,10 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         self.let_amazon_process()
         log = self.export()
         refused, accepted = orders
-        self.assertEqual(refused.amazon_cancel_state, "rejected")
-        self.assertIn("can't be cancelled", refused.amazon_cancel_message)
+        self.assertEqual(refused.amazon_sync_state, "rejected")
+        self.assertIn("can't be cancelled", refused.amazon_sync_message)
         self.assertIn("Amazon refused the cancellation", refused.activity_ids.mapped("summary"))
-        self.assertEqual(accepted.amazon_cancel_state, "accepted")
+        self.assertEqual(accepted.amazon_sync_state, "accepted")
         self.assertEqual(log.count_failed, 1)
         self.assertEqual(log.line_ids.amazon_ref, refused.amazon_order_ref)
 
@@ -91,18 +91,18 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         log = self.export()
         self.assertEqual(log.state, "failed")
         feed = orders.amazon_cancel_feed_id
-        self.assertEqual(feed.state, "prepared")
+        self.assertEqual(feed.amazon_sync_state, "sending")
         self.emulator.faults.clear()
         self.emulator.reset_calls()
         self.export()
-        self.assertEqual(feed.state, "submitted")
+        self.assertEqual(feed.amazon_sync_state, "waiting")
         self.assertEqual(self.emulator.calls("createFeed"), 1, "the same document, once more")
         self.assertEqual(self.emulator.calls("createFeedDocument"), 0)
         self.let_amazon_process()
         self.export()
         # The second feed's report says "already cancelled"; Amazon's order says cancelled.
         self.assertEqual(self.emulator.calls("getOrder"), 1)
-        self.assertEqual(orders.amazon_cancel_state, "accepted")
+        self.assertEqual(orders.amazon_sync_state, "accepted")
         self.assertNotIn("Amazon refused the cancellation", orders.activity_ids.mapped("summary"))
         self.assertEqual(amazon[0]["fulfillment"]["fulfillmentStatus"], "CANCELLED")
 
@@ -117,21 +117,21 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         self.channel.cancel_on_amazon = False
         orders.with_context(disable_cancel_warning=True).action_cancel()
         self.assertEqual(orders.state, "cancel")
-        self.assertFalse(orders.amazon_cancel_state)
+        self.assertFalse(orders.amazon_sync_state)
         self.assertIsNone(self.export())
 
     def test_import_of_the_cancelled_order_confirms_acceptance(self):
         orders, amazon = self.unshipped_orders(1, seed=10)
         self.cancel(orders, "NoInventory")
         self.export()
-        orders.amazon_cancel_state = "rejected"  # e.g. a report that was misread
+        orders.amazon_sync_state = "rejected"  # e.g. a report that was misread
         with self.emulator.lock:
             amazon[0]["fulfillment"]["fulfillmentStatus"] = "CANCELLED"
             amazon[0]["lastUpdatedTime"] = (
                 self.emulator.clock.now() - timedelta(minutes=30)
             ).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.import_orders(rescan=True)
-        self.assertEqual(orders.amazon_cancel_state, "accepted")
+        self.assertEqual(orders.amazon_sync_state, "accepted")
 
     def test_feed_refused_as_a_whole_marks_its_orders_refused(self):
         orders, amazon = self.unshipped_orders(1, seed=12)
@@ -143,8 +143,8 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         self.emulator.documents[feed.document_ref]["content"] = b"<AmazonEnvelope><broken"
         self.let_amazon_process()
         self.export()
-        self.assertEqual(feed.state, "fatal")
-        self.assertIn("XML Parsing Fatal Error", feed.result_summary)
-        self.assertEqual(orders.amazon_cancel_state, "rejected")
-        self.assertIn("XML Parsing Fatal Error", orders.amazon_cancel_message)
+        self.assertEqual(feed.amazon_sync_state, "rejected")
+        self.assertIn("XML Parsing Fatal Error", feed.amazon_sync_message)
+        self.assertEqual(orders.amazon_sync_state, "rejected")
+        self.assertIn("XML Parsing Fatal Error", orders.amazon_sync_message)
         self.assertEqual(amazon[0]["fulfillment"]["fulfillmentStatus"], "UNSHIPPED")

@@ -73,13 +73,13 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         order, amazon = self.unshipped(items=2)
         picking = self.delivery(order)
         self.deliver(picking, "JJD000123")
-        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        self.assertEqual(picking.amazon_sync_state, "to_send")
         self.assertFalse(self.emulator.calls("confirmShipment"), "nothing is sent at validation")
 
         log = self.send()
         self.assertEqual(log.count_sent, 1)
-        self.assertEqual(picking.amazon_shipment_state, "sent")
-        self.assertIn("JJD000123", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_sync_state, "accepted")
+        self.assertIn("JJD000123", picking.amazon_sync_message)
         self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "SHIPPED")
         [package] = amazon["packages"]
         self.assertEqual(package["carrier"], "DHL")
@@ -104,7 +104,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         first = self.delivery(order)
         self.deliver(first, "T-PART-1", {item["orderItemId"]: item["quantityOrdered"] - 1})
         self.send()
-        self.assertEqual(first.amazon_shipment_state, "sent")
+        self.assertEqual(first.amazon_sync_state, "accepted")
         self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "PARTIALLY_SHIPPED")
         self.assertEqual(item["fulfillment"]["quantityUnfulfilled"], 1)
 
@@ -112,7 +112,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(backorder.backorder_id, first)
         self.deliver(backorder, "T-PART-2")
         self.send()
-        self.assertEqual(backorder.amazon_shipment_state, "sent")
+        self.assertEqual(backorder.amazon_sync_state, "accepted")
         self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "SHIPPED")
         self.assertEqual(
             [p["trackingNumber"] for p in amazon["packages"]], ["T-PART-1", "T-PART-2"]
@@ -131,7 +131,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
             packages={big["orderItemId"]: pack_a, small["orderItemId"]: pack_b},
         )
         self.send()
-        self.assertEqual(first.amazon_shipment_state, "sent", first.amazon_shipment_message)
+        self.assertEqual(first.amazon_sync_state, "accepted", first.amazon_sync_message)
         backorder = self.delivery(order)
         self.deliver(backorder, "TRACK-C")
         self.send()
@@ -169,16 +169,16 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         )
         self.mapping.invalidate_recordset()
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "rejected")
-        self.assertIn("Carriers tab", picking.amazon_shipment_message)
-        self.assertIn("Fedex Ground", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertIn("Carriers tab", picking.amazon_sync_message)
+        self.assertIn("Fedex Ground", picking.amazon_sync_message)
         self.assertFalse(self.emulator.calls("confirmShipment"), "refused before calling Amazon")
 
         self.mapping.amazon_carrier_code = "FedEx"
         picking.action_amazon_send()
         self.assertTrue(picking.amazon_send_requested)
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(amazon["packages"][0]["carrier"], "FedEx")
 
     def test_amazon_rejections_land_on_the_picking(self):
@@ -187,9 +187,9 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.deliver(picking, "CANCELLED-1")
         amazon["fulfillment"]["fulfillmentStatus"] = "CANCELLED"  # the buyer won the race
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "rejected")
-        self.assertIn("cancelled on Amazon", picking.amazon_shipment_message)
-        self.assertEqual(picking.amazon_package_ids.state, "rejected")
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertIn("cancelled on Amazon", picking.amazon_sync_message)
+        self.assertEqual(picking.amazon_package_ids.amazon_sync_state, "rejected")
         log = self.env["amazon.sync.log"].search([("kind", "=", "shipment")], limit=1)
         self.assertEqual(log.count_failed, 1)
         self.assertEqual(log.line_ids.amazon_ref, amazon["orderId"])
@@ -204,8 +204,8 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         picking = self.delivery(order)
         self.deliver(picking, "QTY-1")
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "rejected")
-        self.assertIn("fewer units left to ship", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertIn("fewer units left to ship", picking.amazon_sync_message)
 
     def test_unmapped_carrier_is_listed_and_refused_without_a_call(self):
         order, _amazon = self.unshipped()
@@ -215,8 +215,8 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertIn(colissimo, self.channel.unmapped_carrier_ids)
         self.assertNotIn(self.dhl, self.channel.unmapped_carrier_ids)
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "rejected")
-        self.assertIn("has no Amazon carrier code", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertIn("has no Amazon carrier code", picking.amazon_sync_message)
         self.assertFalse(self.emulator.calls("confirmShipment"))
 
     def test_other_carrier_is_sent_with_its_name_and_marketplace_row_wins(self):
@@ -239,7 +239,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         picking = self.delivery(order)
         self.deliver(picking, "KS-1", carrier=courier)
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(amazon["packages"][0]["carrier"], "Schmidt Express")
 
     def test_missing_tracking_warns_or_blocks_as_the_channel_says(self):
@@ -248,8 +248,8 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         result = self.deliver(picking, False)
         self.assertEqual(result["params"]["type"], "warning")
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "rejected")
-        self.assertIn("no tracking number", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertIn("no tracking number", picking.amazon_sync_message)
         self.assertFalse(self.emulator.calls("confirmShipment"))
 
         self.channel.shipment_require_tracking = True
@@ -266,13 +266,13 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.deliver(picking, "NOCARRIER-1")
         picking.carrier_id = False
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "rejected")
-        self.assertIn("no carrier", picking.amazon_shipment_message)
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertIn("no carrier", picking.amazon_sync_message)
         with Form(picking) as form:  # the form lets staff fix a refused delivery
             form.carrier_id = self.dhl
         picking.action_amazon_send()
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(amazon["packages"][0]["carrier"], "DHL")
         with Form(picking) as form, self.assertRaises(AssertionError):
             form.carrier_id = self.env["delivery.carrier"]  # confirmed: read-only again
@@ -284,7 +284,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         for _step in range(3):
             step = self.delivery(order)
             self.assertEqual(len(step), 1)
-            self.assertFalse(step.amazon_shipment_state)
+            self.assertFalse(step.amazon_sync_state)
             for move in step.move_ids:
                 move.quantity = move.product_uom_qty
             step.move_ids.picked = True
@@ -295,10 +295,10 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(len(steps), 3)
         self.assertFalse(self.delivery(order))
         last = steps.filtered(lambda p: p.location_dest_id.usage == "customer")
-        self.assertEqual(last.amazon_shipment_state, "to_send")
-        self.assertFalse(any((steps - last).mapped("amazon_shipment_state")))
+        self.assertEqual(last.amazon_sync_state, "to_send")
+        self.assertFalse(any((steps - last).mapped("amazon_sync_state")))
         self.send()
-        self.assertEqual(last.amazon_shipment_state, "sent")
+        self.assertEqual(last.amazon_sync_state, "accepted")
         self.assertEqual(len(amazon["packages"]), 1)
 
     def test_throttling_storm_delays_but_loses_nothing(self):
@@ -307,7 +307,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.deliver(picking, "STORM-1")
         self.emulator.faults.script("confirmShipment", ["429"] * 3)
         log = self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(log.count_sent, 1)
         self.assertEqual(len(amazon["packages"]), 1)
         self.assertEqual(self.emulator.calls("confirmShipment"), 4)
@@ -319,11 +319,11 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.emulator.faults.script("confirmShipment", ["429"] * 20)
         log = self.send()
         self.assertEqual(log.state, "failed")
-        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        self.assertEqual(picking.amazon_sync_state, "to_send")
         self.assertFalse(amazon.get("packages"))
         self.emulator.faults.clear()
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(len(amazon["packages"]), 1)
 
     def test_lost_answer_is_not_confirmed_twice(self):
@@ -336,12 +336,12 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.emulator.faults.script("confirmShipment", ["lost_answer"] + ["reset"] * 10)
         log = self.send()
         self.assertEqual(log.state, "failed")
-        self.assertEqual(picking.amazon_package_ids.state, "sending")
+        self.assertEqual(picking.amazon_package_ids.amazon_sync_state, "sending")
         self.assertEqual(len(amazon["packages"]), 1, "Amazon kept the first attempt")
         self.emulator.faults.clear()
         self.emulator.reset_calls()
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(len(amazon["packages"]), 1)
         self.assertFalse(self.emulator.calls("confirmShipment"))
         self.assertEqual(self.emulator.calls("getOrder"), 1)
@@ -366,18 +366,18 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         first = self.delivery(order)
         item = max(amazon["orderItems"], key=lambda i: i["quantityOrdered"])
         self.deliver(first, "CRON-1", {item["orderItemId"]: 1})
-        cron = self.env["amazon.channel"].with_context(amazon_commit=False)
-        cron._cron_export()
-        self.assertEqual(first.amazon_shipment_state, "sent")
-        self.assertTrue(self.channel.last_export_attempt)
+        cron = self.env["amazon.shipment.exporter"].with_context(amazon_commit=False)
+        cron._cron()
+        self.assertEqual(first.amazon_sync_state, "accepted")
+        self.assertTrue(self.channel._sync_schedule("shipment").last_attempt)
 
         backorder = self.delivery(order)
         self.deliver(backorder, "CRON-2")
-        cron._cron_export()
-        self.assertEqual(backorder.amazon_shipment_state, "to_send", "not due for 5 minutes")
+        cron._cron()
+        self.assertEqual(backorder.amazon_sync_state, "to_send", "not due for 5 minutes")
         backorder.action_amazon_send()
-        cron._cron_export()
-        self.assertEqual(backorder.amazon_shipment_state, "sent")
+        cron._cron()
+        self.assertEqual(backorder.amazon_sync_state, "accepted")
         self.assertEqual(self.emulator.calls("confirmShipment"), 2)
 
     def test_warehouse_worker_validates_and_sends_without_amazon_rights(self):
@@ -391,11 +391,11 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         )
         picking = self.delivery(order).with_user(worker)
         self.deliver(picking, "WORKER-1")
-        self.assertEqual(picking.amazon_shipment_state, "to_send")
-        picking.read(["amazon_channel_id", "amazon_shipment_state", "amazon_package_ids"])
+        self.assertEqual(picking.amazon_sync_state, "to_send")
+        picking.read(["amazon_channel_id", "amazon_sync_state", "amazon_package_ids"])
         picking.action_amazon_send()
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(len(amazon["packages"]), 1)
         with self.assertRaises(AccessError):
             picking.amazon_channel_id.read(["refresh_token"])
@@ -406,10 +406,10 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         picking = self.delivery(order)
         self.deliver(picking, "MANUAL-1")
         self.assertIsNone(self.send())
-        self.assertEqual(picking.amazon_shipment_state, "to_send")
+        self.assertEqual(picking.amazon_sync_state, "to_send")
         picking.action_amazon_send()
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertFalse(picking.amazon_send_requested)
         self.assertEqual(len(amazon["packages"]), 1)
 
@@ -428,9 +428,9 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
             ).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.import_orders(rescan=True)
         self.assertEqual(order.amazon_status, "SHIPPED")
-        self.assertEqual(picking.amazon_shipment_state, "not_applicable")
+        self.assertEqual(picking.amazon_sync_state, "not_applicable")
         self.deliver(picking, "ELSEWHERE-1")
-        self.assertEqual(picking.amazon_shipment_state, "not_applicable")
+        self.assertEqual(picking.amazon_sync_state, "not_applicable")
         self.assertIsNone(self.send())
         self.assertFalse(self.emulator.calls("confirmShipment"))
 
@@ -440,7 +440,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         shipped = self.odoo_order(self.first_with(generated, "SHIPPED", "MERCHANT")["orderId"])
         done = shipped.picking_ids.filtered(lambda p: p.state == "done")
         self.assertTrue(done)
-        self.assertEqual(set(done.mapped("amazon_shipment_state")), {"not_applicable"})
+        self.assertEqual(set(done.mapped("amazon_sync_state")), {"not_applicable"})
         self.assertIsNone(self.send())
 
     def test_retry_after_a_lost_answer_is_recognised(self):
@@ -449,7 +449,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.deliver(picking, "LOST-2")
         self.emulator.faults.script("confirmShipment", ["lost_answer"])
         self.send()
-        self.assertEqual(picking.amazon_shipment_state, "sent")
+        self.assertEqual(picking.amazon_sync_state, "accepted")
         self.assertEqual(len(amazon["packages"]), 1)
         self.assertEqual(self.emulator.calls("confirmShipment"), 2, "one retry, refused as known")
         self.assertEqual(self.emulator.calls("getOrder"), 1)

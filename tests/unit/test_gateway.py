@@ -98,8 +98,12 @@ def test_connection_refused_is_a_network_error(emulator):
         lwa_url="http://127.0.0.1:9/auth/o2/token",
         max_retries=0,
     )
-    with pytest.raises(errors.NetworkError, match="could not be reached"):
+    with pytest.raises(errors.NetworkError) as unreachable:
         gw.check_connection()
+    assert (unreachable.value.code, unreachable.value.data) == (
+        "unreachable",
+        {"host": "127.0.0.1:9"},
+    )
 
 
 def test_expired_access_token_is_refreshed_once(emulator):
@@ -121,3 +125,21 @@ def test_tokens_and_secrets_never_logged(emulator, caplog):
     assert "gw-secret" not in text
     assert "Atzr|gateway" not in text
     assert "Atza|" not in text  # access tokens the emulator issued
+
+
+def test_login_service_asking_to_slow_down_is_waited_out(emulator):
+    # LWA answers 429 "slow_down" twice: the gateway waits and exchanges the token again,
+    # without mistaking it for a bad request or slowing the SP-API operation's own pace.
+    emulator.faults.script("lwa", ["429", "429"])
+    gw = gateway(emulator)
+    assert gw.check_connection()
+    assert gw.call_counts["getMarketplaceParticipations"] == 3
+    assert emulator.calls("lwa") == 3
+
+
+def test_login_throttling_outlasting_the_retries_is_typed(emulator):
+    emulator.faults.script("lwa", ["429"] * 2)
+    with pytest.raises(errors.LoginThrottled) as throttled:
+        gateway(emulator, max_retries=1).check_connection()
+    assert throttled.value.code == "login_throttled"
+    assert throttled.value.data["amazon_code"] == "slow_down"

@@ -19,8 +19,8 @@ from amazon_connector.services.shipment import (
     Carrier,
     Package,
     ShipmentError,
-    explain_rejection,
     package_detail,
+    refusal_code,
     split_tracking_numbers,
 )
 from spapi_emulator.generator import generate_orders
@@ -67,19 +67,24 @@ def test_other_carrier_goes_with_its_name():
 
 
 @pytest.mark.parametrize(
-    "overrides, message",
+    "overrides, code, data",
     [
-        ({"carrier": Carrier("DHL Express Germany")}, "not one of Amazon's carrier codes"),
-        ({"carrier": Carrier("Other")}, "needs the carrier's name"),
-        ({"tracking": "  "}, "no tracking number"),
-        ({"items": {"111": 1.5}}, "whole units"),
-        ({"items": {}}, "no Amazon order item"),
-        ({"reference": "PKG-1"}, "positive number"),
+        (
+            {"carrier": Carrier("DHL Express Germany")},
+            "invalid_carrier_code",
+            {"carrier_code": "DHL Express Germany"},
+        ),
+        ({"carrier": Carrier("Other")}, "carrier_name_required", {}),
+        ({"tracking": "  "}, "tracking_required", {}),
+        ({"items": {"111": 1.5}}, "fractional_units", {"item": "111", "quantity": 1.5}),
+        ({"items": {}}, "package_empty", {}),
+        ({"reference": "PKG-1"}, "invalid_package_reference", {"reference": "PKG-1"}),
     ],
 )
-def test_incomplete_packages_are_refused_before_calling_amazon(overrides, message):
-    with pytest.raises(ShipmentError, match=message):
+def test_incomplete_packages_are_refused_before_calling_amazon(overrides, code, data):
+    with pytest.raises(ShipmentError) as refused:
         detail(**overrides)
+    assert (refused.value.code, refused.value.data) == (code, data)
 
 
 def test_every_carrier_code_offered_is_one_amazon_accepts():
@@ -93,11 +98,11 @@ def test_tracking_numbers_split_like_odoos_carrier_connectors_write_them():
     assert split_tracking_numbers(False) == []
 
 
-def test_rejections_are_explained_to_the_shipper():
-    text = explain_rejection("Quantity 3 for order item 1 exceeds the quantity left to ship (1).")
-    assert text.startswith("Amazon counts fewer units left to ship")
-    assert "(Amazon: Quantity 3" in text
-    assert explain_rejection("Something new").endswith("Something new")
+def test_amazons_refusals_are_recognised_by_their_text():
+    message = "Quantity 3 for order item 1 exceeds the quantity left to ship (1)."
+    assert refusal_code(message) == "amazon_quantity_exceeds"
+    assert refusal_code("The order 123 is cancelled.") == "amazon_order_cancelled"
+    assert refusal_code("Something new") == "amazon_shipment_refused"
 
 
 def test_cancellation_feed_round_trip_through_the_emulator(emulator):  # noqa: F811
@@ -148,5 +153,7 @@ def test_expired_upload_url_is_a_clear_error(emulator):  # noqa: F811
     gw = gateway(emulator)
     answer = gw.call("createFeedDocument", _FeedsClient, "create_feed_document", None, "text/xml")
     emulator.clock.advance(600)
-    with pytest.raises(errors.BadRequest, match="refused the PUT"):
+    with pytest.raises(errors.BadRequest) as refused:
         gw._transfer("PUT", answer.payload["url"], b"<x/>", {"Content-Type": XML_CONTENT_TYPE})
+    assert refused.value.code == "document_refused"
+    assert refused.value.data == {"method": "PUT", "status": 403}

@@ -1,0 +1,281 @@
+from odoo import api, models
+
+
+class AmazonError(models.AbstractModel):
+    """What users read about a service error: each code worded in their language.
+
+    The service layer raises errors with a code and data (``services/errors.py``,
+    ``MappingError``, ``ShipmentError``, ``FeedError``); this is the one place that turns them
+    into sentences, each through Odoo's translation. An unknown code still reads as a sentence
+    with its facts.
+    """
+
+    _name = "amazon.error"
+    _description = "Amazon Error Wording"
+
+    @api.model
+    def _describe(self, error):
+        data = dict(getattr(error, "data", {}))
+        text = self._sentence(getattr(error, "code", ""), data)
+        if text is None:
+            text = self.env._("Unexpected error: %(error)s", error=str(error))
+        return text
+
+    @api.model
+    def _sentence(self, code, data):
+        amazon = data.get("amazon_message") or data.get("details") or data.get("amazon_code")
+        with_amazon = (
+            (lambda text: self.env._("%(text)s (Amazon: %(amazon)s)", text=text, amazon=amazon))
+            if amazon
+            else (lambda text: text)
+        )
+        match code:
+            # -- Amazon's login service and SP-API -------------------------------------------
+            case "authorization_revoked":
+                return with_amazon(
+                    self.env._(
+                        "Amazon no longer accepts this channel's authorisation (the refresh "
+                        "token is revoked, expired or unknown). Authorise the app again in "
+                        "Seller Central and paste the new refresh token."
+                    )
+                )
+            case "credentials_rejected":
+                return with_amazon(
+                    self.env._(
+                        "Amazon rejected the LWA client id or client secret. Copy both again "
+                        "from the app's LWA credentials in the Developer Console."
+                    )
+                )
+            case "login_throttled":
+                return self.env._(
+                    "Amazon's login service asked to slow down; it is tried again later."
+                )
+            case "login_timeout":
+                return self.env._("Amazon's login service did not answer in time.")
+            case "login_without_token":
+                return self.env._("Amazon's login service answered without a token.")
+            case "login_failed":
+                return self.env._(
+                    "Amazon's login service failed (HTTP %(status)s); it is tried again later.",
+                    status=data.get("status"),
+                )
+            case "login_refused":
+                return with_amazon(self.env._("Amazon's login service refused the request."))
+            case "unreachable":
+                return self.env._(
+                    "Amazon could not be reached at %(host)s (network down or wrong address).",
+                    host=data.get("host"),
+                )
+            case "timeout":
+                return self.env._("Amazon did not answer in time.")
+            case "connection_broken":
+                return self.env._("The connection to Amazon broke off before an answer came.")
+            case "throttled":
+                return self.env._(
+                    "Amazon's request quota is used up for now; the call is tried again."
+                )
+            case "server_error":
+                return self.env._(
+                    "Amazon failed to answer (HTTP %(status)s); it is tried again later.",
+                    status=data.get("status"),
+                )
+            case "access_denied" | "access_token_expired":
+                return with_amazon(
+                    self.env._(
+                        "Amazon refused access to this operation: check the app's roles in the "
+                        "Developer Console and the seller's authorisation."
+                    )
+                )
+            case "not_found":
+                return with_amazon(self.env._("Amazon does not know this order, feed or listing."))
+            case "refused":
+                return with_amazon(self.env._("Amazon refused the request."))
+            case "unknown_region":
+                return self.env._("Unknown SP-API region %(region)s.", region=data.get("region"))
+            case "document_transfer_broken":
+                return self.env._("The document transfer to or from Amazon broke off.")
+            case "document_refused":
+                return self.env._(
+                    "Amazon's document storage refused the %(method)s (HTTP %(status)s).",
+                    method=data.get("method"),
+                    status=data.get("status"),
+                )
+            case "document_storage_failed":
+                return self.env._(
+                    "Amazon's document storage failed (HTTP %(status)s).",
+                    status=data.get("status"),
+                )
+            # -- orders that can't be imported ------------------------------------------------
+            case "unreadable_date":
+                return self.env._("Unreadable date %(value)s.", value=data.get("value"))
+            case "amount_missing":
+                return self.env._("%(where)s: amount missing.", where=data.get("where"))
+            case "not_an_amount":
+                return self.env._(
+                    "%(where)s: %(value)s is not an amount.",
+                    where=data.get("where"),
+                    value=data.get("value"),
+                )
+            case "currency_mismatch":
+                return self.env._(
+                    "%(where)s: amount in %(currency)s on an order in %(order_currency)s.",
+                    **{k: data.get(k) for k in ("where", "currency", "order_currency")},
+                )
+            case "unknown_charge":
+                return self.env._(
+                    "%(where)s: unknown charge type %(kind)s.",
+                    where=data.get("where"),
+                    kind=data.get("kind"),
+                )
+            case "no_item_price":
+                return self.env._(
+                    "%(where)s: no item price in the order's proceeds.", where=data.get("where")
+                )
+            case "no_quantity":
+                return self.env._("Item %(item)s: no ordered quantity.", item=data.get("item"))
+            case "no_item_id":
+                return self.env._("An order item has no orderItemId.")
+            case "no_order_id":
+                return self.env._("An order without orderId was returned.")
+            case "no_status":
+                return self.env._(
+                    "Order %(order)s: no fulfillment status.", order=data.get("order")
+                )
+            case "no_marketplace":
+                return self.env._("Order %(order)s: no marketplace.", order=data.get("order"))
+            case "no_items":
+                return self.env._("Order %(order)s: no order items.", order=data.get("order"))
+            case "total_mismatch":
+                return self.env._(
+                    "Order %(order)s: its items add up to %(lines_total)s %(currency)s but "
+                    "Amazon's total is %(grand_total)s %(currency)s; not imported, to keep the "
+                    "books exact.",
+                    **{k: data.get(k) for k in ("order", "lines_total", "grand_total", "currency")},
+                )
+            case "unknown_marketplace":
+                return self.env._(
+                    "Order %(order)s: marketplace %(marketplace)s is unknown to Odoo.",
+                    order=data.get("order"),
+                    marketplace=data.get("marketplace"),
+                )
+            case "unknown_currency":
+                return self.env._(
+                    "Order %(order)s: currency %(currency)s is unknown to Odoo.",
+                    order=data.get("order"),
+                    currency=data.get("currency"),
+                )
+            case "odoo_total_mismatch":
+                return self.env._(
+                    "Order %(order)s: Odoo computes a total of %(odoo)s but Amazon charged "
+                    "%(amazon)s %(currency)s.",
+                    **{k: data.get(k) for k in ("order", "odoo", "amazon", "currency")},
+                )
+            # -- shipments that can't be confirmed ---------------------------------------------
+            case "no_carrier":
+                return self.env._(
+                    "The delivery has no carrier. Set the carrier and its tracking number, then "
+                    "press 'Send to Amazon'."
+                )
+            case "unmapped_carrier":
+                return self.env._(
+                    "Carrier %(carrier)s has no Amazon carrier code on channel %(channel)s. Add "
+                    "it on the channel's Carriers tab, then press 'Send to Amazon'.",
+                    carrier=data.get("carrier"),
+                    channel=data.get("channel"),
+                )
+            case "invalid_carrier_code":
+                return self.env._(
+                    "'%(code)s' is not one of Amazon's carrier codes: on the channel's Carriers "
+                    "tab, choose one from the list, or 'Other' with the carrier's name.",
+                    code=data.get("carrier_code"),
+                )
+            case "carrier_name_required":
+                return self.env._(
+                    "Carrier code 'Other' needs the carrier's name: fill it in on the "
+                    "channel's Carriers tab."
+                )
+            case "tracking_required":
+                return self.env._(
+                    "The delivery has no tracking number: enter it, then press 'Send to Amazon'."
+                )
+            case "invalid_package_reference":
+                return self.env._(
+                    "Package reference %(reference)s must be a positive number.",
+                    reference=data.get("reference"),
+                )
+            case "fractional_units":
+                return self.env._(
+                    "Order item %(item)s: Amazon takes whole units only, not %(quantity)s.",
+                    item=data.get("item"),
+                    quantity=data.get("quantity"),
+                )
+            case "package_empty":
+                return self.env._("The package holds no Amazon order item.")
+            case "no_products":
+                return self.env._(
+                    "The delivery holds no product of the Amazon order; nothing to send."
+                )
+            case "tracking_count_mismatch":
+                return self.env._(
+                    "The delivery has %(packages)s package(s) but %(numbers)s tracking numbers "
+                    "(%(reference)s): give one number per package, separated by commas, in the "
+                    "order of the packages (%(names)s).",
+                    **{k: data.get(k) for k in ("packages", "numbers", "reference", "names")},
+                )
+            # -- Amazon's refusals of a shipment confirmation ----------------------------------
+            case "amazon_invalid_carrier_code":
+                return with_amazon(
+                    self.env._(
+                        "Amazon does not accept this carrier code: fix the carrier's row in the "
+                        "channel's Carriers tab, then send again."
+                    )
+                )
+            case "amazon_carrier_name_required":
+                return with_amazon(
+                    self.env._(
+                        "Amazon needs the carrier's name for carrier code 'Other': fill it in "
+                        "on the channel's Carriers tab, then send again."
+                    )
+                )
+            case "amazon_quantity_exceeds":
+                return with_amazon(
+                    self.env._(
+                        "Amazon counts fewer units left to ship than this delivery: another "
+                        "delivery or Seller Central already confirmed some. Check the order on "
+                        "Amazon."
+                    )
+                )
+            case "amazon_order_cancelled":
+                return with_amazon(
+                    self.env._(
+                        "The order is cancelled on Amazon: do not ship it, or contact the buyer "
+                        "if it left."
+                    )
+                )
+            case "amazon_already_shipped":
+                return with_amazon(
+                    self.env._("Amazon already has this order as shipped (confirmed elsewhere).")
+                )
+            case "amazon_tracking_required":
+                return with_amazon(
+                    self.env._(
+                        "Amazon needs a tracking number: enter it on the delivery, then send again."
+                    )
+                )
+            case "amazon_invalid_order_item":
+                return with_amazon(
+                    self.env._(
+                        "An order line no longer matches an Amazon order item: check the "
+                        "order's lines."
+                    )
+                )
+            case "amazon_shipment_refused":
+                return with_amazon(self.env._("Amazon refused the shipment confirmation."))
+            # -- feeds -------------------------------------------------------------------------
+            case "report_not_xml":
+                return self.env._(
+                    "Amazon's processing report is not XML: %(error)s", error=data.get("error")
+                )
+            case "report_missing":
+                return self.env._("Amazon's answer holds no ProcessingReport.")
+        return None
