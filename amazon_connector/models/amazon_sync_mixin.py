@@ -29,10 +29,12 @@ class AmazonSyncMixin(models.AbstractModel):
     amazon_sync_date = fields.Datetime(string="Amazon Answered On", readonly=True, copy=False)
 
     def _amazon_sync_set(self, state, message=False):
-        self.write(
-            {
-                "amazon_sync_state": state,
-                "amazon_sync_message": message,
-                "amazon_sync_date": fields.Datetime.now(),
-            }
-        )
+        self.write(self._amazon_sync_values(state, message))
+
+    def _amazon_sync_values(self, state, message):
+        """What a new state writes; a model adds what the change resets along with it."""
+        return {
+            "amazon_sync_state": state,
+            "amazon_sync_message": message,
+            "amazon_sync_date": fields.Datetime.now(),
+        }

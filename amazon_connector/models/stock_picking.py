@@ -114,10 +114,9 @@ class StockPicking(models.Model):
                 picking.amazon_sync_state = "to_send"
         return result
 
-    def _amazon_sync_set(self, state, message=False):
-        result = super()._amazon_sync_set(state, message)
-        self.amazon_send_requested = False
-        return result
+    def _amazon_sync_values(self, state, message):
+        # Whatever Amazon answered, the request to send is dealt with.
+        return dict(super()._amazon_sync_values(state, message), amazon_send_requested=False)
 
     def action_amazon_send(self):
         """Queue the deliveries and start the shipment run at once, in the background."""

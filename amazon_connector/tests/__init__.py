@@ -1,4 +1,10 @@
 # The addon's Odoo tests: Odoo's runner (--test-enable --test-tags /amazon_connector) and
 # pytest-odoo (scripts/test) both find them here. They talk over HTTP to the SP-API emulator
 # (the ``spapi_emulator`` package of this repository, installed with ``pip install -e .``).
-from . import test_cancellation, test_channel, test_order_import, test_shipment
+from . import (
+    test_cancellation,
+    test_channel,
+    test_order_import,
+    test_shipment,
+    test_sync_engine,
+)

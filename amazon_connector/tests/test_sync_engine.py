@@ -115,7 +115,7 @@ class TestScheduler(AmazonEmulatorCase):
         )
 
     def test_outage_mid_window_is_retried_by_the_scheduler_from_the_last_committed_page(self):
-        orders = self.seed_orders(350, seed=17)
+        orders = self.seed_orders(250, seed=17)
         expected = self.expected_imports(orders)
         # Pages 1 and 2 answer; page 3 keeps failing beyond the gateway's 6 retries.
         self.emulator.faults.script("searchOrders", ["none", "none"] + ["500"] * 7)
@@ -156,7 +156,7 @@ class TestScheduler(AmazonEmulatorCase):
         self.assertFalse(self.channel.import_resume_after)
 
     def test_expired_pagination_token_goes_on_from_the_last_page_read(self):
-        orders = self.seed_orders(350, seed=29)
+        orders = self.seed_orders(250, seed=29)
         expected = self.expected_imports(orders)
         self.emulator.faults.script("searchOrders", ["none", "none", "expired_pagination_token"])
         log = self.import_orders()
