@@ -361,7 +361,10 @@ def unpack(archive, target):
         return
     try:
         with tarfile.open(archive) as tar:
-            tar.extractall(target, filter="data")
+            # The "data" filter (Python 3.11.4+, 3.10.12+) refuses links and paths that leave
+            # the target; older Pythons lack the argument.
+            options = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(target, **options)
     except (tarfile.TarError, OSError) as exc:
         raise SetupError(f"{archive} is not a readable source archive: {exc}") from exc
 
