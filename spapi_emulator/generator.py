@@ -3,11 +3,13 @@
 The emulator must serve orders that look and change like real Amazon orders and whose money
 adds up to the cent, so the addon's import can be tested against every case it will meet:
 marketplaces and currencies, VAT-inclusive and tax-exclusive pricing (with US
-marketplace-facilitator tax), promotions, gift wrap, Prime/Business/Premium, FBA and FBM,
-every fulfillment status, packages, replacement orders and addresses in many scripts.
+marketplace-facilitator tax), promotions, gift wrap, Prime/Business/Premium, Business buyers'
+VAT registrations, FBA and FBM, every fulfillment status, packages, replacement orders and
+addresses in many scripts.
 
-Everything is drawn from one seeded ``random.Random``; no global random state and no real
-clock, so the same arguments always give byte-identical JSON. How the amounts add up is
+Everything is drawn from one seeded ``random.Random`` (the VAT registrations from small ones
+seeded by the order and the company, see :func:`_buyer_tax`); no global random state and no
+real clock, so the same arguments always give byte-identical JSON. How the amounts add up is
 written down in ``docs/money-model.md`` and expressed in code by :func:`check_order_adds_up`.
 """
 
@@ -706,6 +708,7 @@ _CARRIERS = {  # country -> ((carrier, shipping service, tracking-number pattern
     ),
 }
 _DEFAULT_CARRIERS = (("DHL", "DHL Express", "##########"),)
+_OTHER_CARRIER_TRACKING = "############"  # a carrier the marketplace's list doesn't know
 _SHIP_FROM = {  # country -> MerchantAddress of the seller's own warehouse
     "US": {
         "name": "Main Warehouse",
@@ -754,6 +757,22 @@ _SHIP_FROM = {  # country -> MerchantAddress of the seller's own warehouse
         "countryCode": "AE",
     },
 }
+# The buyer's VAT number on Amazon Business orders in the EU and GB: the country code, then
+# the national format (``#`` a digit, ``A`` a capital letter).
+VAT_NUMBER_FORMATS = {
+    "DE": "#########",
+    "GB": "#########",
+    "FR": "###########",
+    "IT": "###########",
+    "ES": "B########",
+    "IE": "#######AA",
+    "BE": "0#########",
+    "NL": "#########B##",
+    "SE": "##########01",
+    "PL": "##########",
+}
+BUSINESS_VAT_NUMBER_SHARE = 0.75
+"""Business orders in those countries whose buyer gave Amazon a VAT number."""
 _ORDER_ID_PREFIXES = {
     "US": ("111", "112", "113", "114"),
     "CA": ("701", "702"),
@@ -1160,6 +1179,9 @@ class _Generator:
             order["buyer"] = dict(original["buyer"])
         elif not mcf:
             order["buyer"] = self.buyer(country, self.person(country), mfn, company)
+            tax = _buyer_tax(order["orderId"], country, company)
+            if tax:
+                order["tax"] = tax
         level = self.service_level(country, mfn, programs)
         order["fulfillment"] = {
             "fulfillmentStatus": "PENDING",
@@ -1526,6 +1548,40 @@ class _Generator:
             for item_id, quantity in quantities.items()
         ]
         packages.append(package)
+
+
+def _buyer_tax(order_id: str, country: str, company: str | None):
+    """The order's ``tax`` with a Business buyer's VAT registration, or None.
+
+    Drawn apart from the main random stream, so adding it changed no other generated value:
+    whether the buyer gave a VAT number depends on the order, the number on the company (a
+    company keeps its number across orders, sellers and seeds).
+    """
+    if company is None or country not in VAT_NUMBER_FORMATS:
+        return None
+    if random.Random(f"vat:{order_id}").random() >= BUSINESS_VAT_NUMBER_SHARE:
+        return None
+    number = _fill_pattern(random.Random(f"vat:{country}:{company}"), VAT_NUMBER_FORMATS[country])
+    registration = {
+        "entityType": "BUYER",
+        "legalName": company,
+        "taxRegistrationType": "VAT",
+        "taxRegistrationNumber": country + number,
+    }
+    return {"taxRegistrations": [registration]}
+
+
+def carrier_with_tracking_number(rng: random.Random, country, carrier=None) -> tuple:
+    """(carrier, tracking number): ``carrier``, else one the country's sellers commonly use,
+    and a number in that carrier's format."""
+    carriers = _CARRIERS.get(country, _DEFAULT_CARRIERS)
+    if carrier is None:
+        carrier, _, pattern = rng.choice(carriers)
+    else:
+        pattern = next(
+            (pattern for name, _, pattern in carriers if name == carrier), _OTHER_CARRIER_TRACKING
+        )
+    return carrier, _fill_pattern(rng, pattern)
 
 
 def _in_usd(amount: Decimal, currency: str) -> Decimal:

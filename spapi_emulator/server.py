@@ -7,7 +7,6 @@ rate limit, scripted fault, handler. Every SP-API and LWA request is recorded; t
 """
 
 import contextlib
-import copy
 import importlib
 import itertools
 import json
@@ -316,7 +315,11 @@ class Emulator:
 
     # ------------------------------------------------------------------ orders
     def load_orders(self, seller_id, orders) -> list:
-        """Store v2026-01-01 Order dicts (copied) as ``seller_id``'s; returns their ids."""
+        """Store v2026-01-01 Order dicts as ``seller_id``'s; returns their ids.
+
+        Each is stored as a JSON copy, as loaded, however malformed (tests check that clients
+        refuse bad orders); only a value JSON can't hold is refused (TypeError).
+        """
         with self.lock:
             if seller_id not in self.sellers:
                 raise ValueError(f"unknown seller {seller_id}")
@@ -326,7 +329,7 @@ class Emulator:
                 owner = self.order_seller.get(order_id, seller_id)
                 if owner != seller_id:
                     raise ValueError(f"order {order_id} belongs to seller {owner}")
-                self.orders[order_id] = copy.deepcopy(order)
+                self.orders[order_id] = json.loads(json.dumps(order))
                 self.order_seller[order_id] = seller_id
                 ids.append(order_id)
             return ids
@@ -346,6 +349,17 @@ class Emulator:
                 **kwargs,
             )
             return self.load_orders(seller_id, orders)
+
+    def ship_order(self, order_id, items=None, tracking_number=None, carrier=None) -> dict:
+        """Ship units as the seller does from Seller Central (no SP-API call); returns the
+        package. ``items``: {orderItemId: units}, default every unit still unshipped.
+
+        Refusals raise ``ApiError`` with confirmShipment's answers (404, 400 InvalidInput).
+        """
+        from .ops import shipments
+
+        with self.lock:
+            return shipments.ship_in_seller_central(self, order_id, items, tracking_number, carrier)
 
     def evolve_orders(self, seed, count, seller_id=None) -> list:
         """Let time act on up to ``count`` orders (ship, cancel...); returns the changed ids."""

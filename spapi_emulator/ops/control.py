@@ -147,6 +147,19 @@ def evolve_orders(emu, req):
     return {"changed": emu.evolve_orders(**body_of(req))}
 
 
+@control("POST", "/_emulator/orders/{orderId}/ship", "ship_order")
+def ship_order(emu, req):
+    """``{"items"?: {orderItemId: units}, "trackingNumber"?, "carrier"?}``: the seller ships
+    from Seller Central (``Emulator.ship_order``); answers the package."""
+    body = body_of(req)
+    return emu.ship_order(
+        req.path_params["orderId"],
+        body.get("items"),
+        body.get("trackingNumber"),
+        body.get("carrier"),
+    )
+
+
 @control("GET", "/_emulator/orders/{orderId}", "order")
 def get_raw_order(emu, req):
     """The stored order, PII included, with its seller: for tests and demos only."""

@@ -8,15 +8,25 @@ Rules taken from ``models/orders-api-model/orders_2026-01-01.json``:
 * ``maxResultsPerPage`` 1..100 (default 100); ``paginationToken`` continues a search, all other
   parameters the same except ``maxResultsPerPage`` and ``includedData``; tokens expire after 24 h;
 * without ``includedData`` an order carries only its basic information and items (Amazon's
-  "Get order information" guide); each dataset adds its properties. ``BUYER`` and
-  ``RECIPIENT`` are PII: they need the app's restricted role too (``Seller.granted_data``).
+  "Get order information" guide); each dataset adds its properties.
+
+Personal data is what Amazon's "Access Orders PII" page lists for v2026-01-01 (``BUYER_PII``,
+``RECIPIENT_PII``, ``ITEM_PII``); the app sees it only with the seller's grant
+(``Seller.granted_data``, standing for the restricted roles). Without it the PII fields are
+left out and everything else is served: ``BUYER`` still gives ``buyerCompanyName`` and
+``buyerPurchaseOrderNumber``, ``RECIPIENT`` the address's city, district, state,
+municipality, country, company and address type and the delivery preferences; an object left
+empty is omitted.
 
 Choices where Amazon is silent (see docs/emulator.md): the first page freezes the window's end
 (the ``...Before`` given, else "now") and echoes it, to the second, as ``createdBefore`` /
 ``lastUpdatedBefore``; pages continue after the last (time, orderId) returned (keyset), so an
 order changing during paging is never skipped (it leaves the frozen window and is found by
-the next search from the echoed end); ``RECIPIENT`` without the role returns the address's
-non-PII parts (city, district, state, municipality, postal code, country).
+the next search from the echoed end); gift messages and customized URLs, PII whose role the
+page's copy consulted did not show, need either grant.
+Stored orders are served as stored, junk included (tests load malformed orders on purpose):
+a value of the wrong type is never walked into, and an order whose orderId or window time is
+unusable is left out of searches instead of failing them.
 """
 
 import base64
@@ -55,14 +65,27 @@ ITEM_DATASETS = {
 }
 HIDDEN_ORDER = {prop for props in ORDER_DATASETS.values() for prop in props}
 HIDDEN_ITEM = {prop for props in ITEM_DATASETS.values() for prop in props}
-NON_PII_ADDRESS_FIELDS = (
-    "city",
-    "districtOrCounty",
-    "stateOrRegion",
-    "municipality",
-    "postalCode",
-    "countryCode",
+# Customer PII, as Amazon's "Access Orders PII" page lists it for Orders API v2026-01-01: paths
+# inside the order (BUYER_PII, RECIPIENT_PII) and inside each order item (ITEM_PII).
+BUYER_PII = (("buyer", "buyerEmail"), ("buyer", "buyerName"))
+RECIPIENT_PII = tuple(
+    ("recipient", "deliveryAddress", field)
+    for field in (
+        "name",
+        "addressLine1",
+        "addressLine2",
+        "addressLine3",
+        "postalCode",
+        "phone",
+        "extendedFields",
+    )
 )
+ITEM_PII = (
+    ("fulfillment", "packing", "giftOption", "giftMessage"),
+    ("product", "customization", "customizedUrl"),
+)
+# The grants that reveal ITEM_PII: either restricted role (see docs/emulator.md).
+ITEM_PII_GRANTS = frozenset({"BUYER", "RECIPIENT"})
 FULFILLMENT_STATUSES = (
     "PENDING_AVAILABILITY",
     "PENDING",
@@ -189,47 +212,79 @@ def decode_token(emu, token, seller_id, now) -> dict:
 
 
 def present(order, included, granted) -> dict:
-    """The order as the caller may see it: basic data plus the datasets asked for and allowed."""
+    """The order as the caller may see it: basic data plus the datasets asked for, without the
+    PII the seller's grants don't cover. Works on copies: the stored order never changes."""
     shown_order = {p for name in included for p in ORDER_DATASETS[name]}
     shown_item = {p for name in included & set(ITEM_DATASETS) for p in ITEM_DATASETS[name]}
-    result = {}
-    for key, value in order.items():
-        if key == "orderItems":
-            result[key] = [
-                {
-                    k: copy.deepcopy(v)
-                    for k, v in item.items()
-                    if k in shown_item or k not in HIDDEN_ITEM
-                }
-                for item in value
-            ]
-        elif key == "buyer":
-            if "BUYER" in included and "BUYER" in granted:
-                result[key] = copy.deepcopy(value)
-        elif key == "recipient":
-            if "RECIPIENT" in included:
-                recipient = value if "RECIPIENT" in granted else public_recipient(value)
-                if recipient:
-                    result[key] = copy.deepcopy(recipient)
-        elif key in shown_order or key not in HIDDEN_ORDER:
-            result[key] = copy.deepcopy(value)
+    result = {
+        key: copy.deepcopy(value)
+        for key, value in order.items()
+        if key in shown_order or key not in HIDDEN_ORDER
+    }
+    for grant, paths in (("BUYER", BUYER_PII), ("RECIPIENT", RECIPIENT_PII)):
+        if grant not in granted:
+            for path in paths:
+                remove_field(result, path)
+    items = result.get("orderItems")
+    if isinstance(items, list):
+        item_pii_granted = bool(ITEM_PII_GRANTS & granted)
+        result["orderItems"] = [present_item(item, shown_item, item_pii_granted) for item in items]
     return result
 
 
-def public_recipient(recipient) -> dict:
-    """What RECIPIENT gives without the restricted role: the address's non-PII parts only."""
-    address = recipient.get("deliveryAddress") or {}
-    public = {key: address[key] for key in NON_PII_ADDRESS_FIELDS if key in address}
-    return {"deliveryAddress": public} if public else {}
+def present_item(item, shown, pii_granted):
+    """An order item (a copy) with the datasets in ``shown``; stored junk served as stored."""
+    if not isinstance(item, dict):
+        return item
+    result = {key: value for key, value in item.items() if key in shown or key not in HIDDEN_ITEM}
+    if not pii_granted:
+        for path in ITEM_PII:
+            remove_field(result, path)
+    return result
+
+
+def remove_field(container: dict, path: tuple) -> bool:
+    """Delete the field at ``path`` and the objects its removal leaves empty; True if deleted.
+
+    Only objects are walked: a stored value of another type on the way has no such field.
+    """
+    key, rest = path[0], path[1:]
+    if key not in container:
+        return False
+    if rest:
+        child = container[key]
+        if not isinstance(child, dict) or not remove_field(child, rest):
+            return False
+        if child:
+            return True
+    del container[key]
+    return True
+
+
+def as_object(value) -> dict:
+    """A stored value where the model has an object; junk of another type counts as empty."""
+    return value if isinstance(value, dict) else {}
 
 
 def matches(order, statuses, marketplaces, fulfilled_by) -> bool:
-    fulfillment = order.get("fulfillment") or {}
-    if statuses and fulfillment.get("fulfillmentStatus") not in statuses:
-        return False
-    if marketplaces and order["salesChannel"].get("marketplaceId") not in marketplaces:
-        return False
-    return not fulfilled_by or fulfillment.get("fulfilledBy") in fulfilled_by
+    """The search filters; a stored value of the wrong type matches no filter."""
+    fulfillment = as_object(order.get("fulfillment"))
+    checks = (
+        (statuses, fulfillment.get("fulfillmentStatus")),
+        (marketplaces, as_object(order.get("salesChannel")).get("marketplaceId")),
+        (fulfilled_by, fulfillment.get("fulfilledBy")),
+    )
+    return all(
+        not allowed or (isinstance(value, str) and value in allowed) for allowed, value in checks
+    )
+
+
+def search_time(order, field):
+    """The order's ``createdTime`` or ``lastUpdatedTime`` in POSIX seconds; None if unusable."""
+    try:
+        return parse_datetime(order[field]).timestamp()
+    except (KeyError, TypeError, AttributeError, ValueError, OverflowError):
+        return None
 
 
 @route("GET", "/orders/2026-01-01/orders", "searchOrders")
@@ -261,9 +316,11 @@ def search_orders(emu, req):
     )
     found = []
     for order_id, order in emu.orders.items():
-        if emu.order_seller[order_id] != req.seller_id:
+        if emu.order_seller[order_id] != req.seller_id or not isinstance(order_id, str):
             continue
-        moment = parse_datetime(order[time_field]).timestamp()
+        moment = search_time(order, time_field)
+        if moment is None:
+            continue
         if start <= moment <= stop and matches(order, statuses, marketplaces, fulfilled_by):
             key = (moment, order_id)
             if position is None or key > position:

@@ -5,8 +5,15 @@ result. So both handlers validate like Amazon, then write into the v2026 ``Order
 ``emu.orders``: a package in ``packages[]``, the items' ``fulfillment.quantityFulfilled`` /
 ``quantityUnfulfilled`` and the order's ``fulfillment.fulfillmentStatus``, then ``emu.touch``
 so a ``lastUpdatedAfter`` search finds the order again.
+
+``ship_in_seller_central`` makes the same change for a seller who ships from Seller Central
+instead (control API ``POST /_emulator/orders/{orderId}/ship``, ``Emulator.ship_order``).
 """
 
+import copy
+import itertools
+
+from .. import generator
 from ..clock import isoformat, parse_datetime
 from ..routing import ApiError, Response, route
 from .sellers import MARKETPLACES
@@ -142,8 +149,7 @@ def check_fulfillable(order):
 
 def parse_item_quantities(order, items, field):
     """Validate ``[{orderItemId, quantity}]`` against the order; return {itemId: quantity}."""
-    by_id = {item["orderItemId"]: item for item in order["orderItems"]}
-    quantities = {}
+    pairs = []
     for index, entry in enumerate(items):
         if not isinstance(entry, dict):
             raise type_error(f"{field}[{index}]")
@@ -151,8 +157,23 @@ def parse_item_quantities(order, items, field):
         quantity = entry.get("quantity")
         if not isinstance(item_id, str):
             raise type_error(f"{field}[{index}].orderItemId")
-        if not isinstance(quantity, int) or isinstance(quantity, bool):
+        if not is_integer(quantity):
             raise type_error(f"{field}[{index}].quantity")
+        pairs.append((item_id, quantity))
+    return checked_quantities(order, pairs)
+
+
+def is_integer(value):
+    """A JSON integer: ``true``/``false`` arrive as bool, an int subclass, and are not."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def checked_quantities(order, pairs):
+    """{itemId: quantity} summed per item from (orderItemId, quantity) pairs, refused like
+    Amazon when an item is unknown, a quantity not positive or more than is left to ship."""
+    by_id = {item["orderItemId"]: item for item in order["orderItems"]}
+    quantities = {}
+    for item_id, quantity in pairs:
         if item_id not in by_id:
             raise invalid_input(
                 "OrderItemId is invalid, please obtain the value through the getOrderItems API "
@@ -337,3 +358,66 @@ def update_shipment_status(emu, req):
         states[order["orderId"]] = status
         emu.touch(order["orderId"])
     return Response(204, None)
+
+
+def ship_in_seller_central(emu, order_id, items=None, tracking_number=None, carrier=None):
+    """What a seller shipping the order from Seller Central does; returns the new package.
+
+    ``items`` maps orderItemId -> units (default: every unit still unshipped); the checks and
+    400 answers are confirmShipment's. The package gets Seller Central's own numbering as
+    ``packageReferenceId`` (the smallest positive integer not used on the order yet), the
+    carrier and tracking number given (else one of the marketplace's usual carriers and a
+    number in its format), status SHIPPED and ship time now. Call it under ``emu.lock``.
+    """
+    order = emu.orders.get(order_id)
+    if order is None:
+        raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+    check_fulfillable(order)
+    if items is None:
+        quantities = {
+            item["orderItemId"]: remaining_quantity(item)
+            for item in order["orderItems"]
+            if remaining_quantity(item) > 0
+        }
+    else:
+        if not isinstance(items, dict):
+            raise type_error("items")
+        if not items:
+            raise invalid_input("items must list at least one order item.")
+        for item_id, units in items.items():
+            if not is_integer(units):
+                raise type_error(f"items.{item_id}")
+        quantities = checked_quantities(order, items.items())
+    for field, value in (("carrier", carrier), ("trackingNumber", tracking_number)):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise type_error(field)
+        if not value.strip():
+            raise invalid_input(f"{field} must not be empty.")
+    marketplace = generator.MARKETPLACES.get(order["salesChannel"].get("marketplaceId"), {})
+    carrier, generated_number = generator.carrier_with_tracking_number(
+        emu.rng, marketplace.get("country_code"), carrier
+    )
+    now = isoformat(emu.clock.now())
+    package = {
+        "packageReferenceId": next_package_reference(order),
+        "createdTime": now,
+        "packageStatus": {"status": "SHIPPED"},
+        "carrier": carrier,
+        "shipTime": now,
+        "trackingNumber": tracking_number or generated_number,
+        "packageItems": [
+            {"orderItemId": item_id, "quantity": units} for item_id, units in quantities.items()
+        ],
+    }
+    order.setdefault("packages", []).append(package)
+    apply_fulfilled_quantities(order, quantities)
+    emu.touch(order_id)
+    return copy.deepcopy(package)
+
+
+def next_package_reference(order):
+    """Seller Central's numbering: the smallest positive integer not yet a reference here."""
+    used = {package.get("packageReferenceId") for package in order.get("packages", [])}
+    return str(next(n for n in itertools.count(1) if str(n) not in used))

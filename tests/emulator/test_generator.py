@@ -432,6 +432,60 @@ def test_buyers_and_fba_privacy(orders):
             assert buyer["buyerCompanyName"]
 
 
+VAT_NUMBER = {
+    "DE": r"DE\d{9}",
+    "GB": r"GB\d{9}",
+    "FR": r"FR\d{11}",
+    "IT": r"IT\d{11}",
+    "ES": r"ESB\d{8}",
+    "IE": r"IE\d{7}[A-Z]{2}",
+    "BE": r"BE0\d{9}",
+    "NL": r"NL\d{9}B\d{2}",
+    "SE": r"SE\d{10}01",
+    "PL": r"PL\d{10}",
+}
+
+
+def _vat_orders():
+    """Generated orders of every EU/GB marketplace, with their country."""
+    by_country = {row["country_code"]: mid for mid, row in MARKETPLACES.items()}
+    orders = generate_orders(6, 1500, SELLER, marketplace_ids=[by_country[c] for c in VAT_NUMBER])
+    orders += generate_orders(42, 500, SELLER)
+    return [
+        (order, MARKETPLACES[order["salesChannel"]["marketplaceId"]]["country_code"])
+        for order in orders
+    ]
+
+
+def test_business_buyers_in_vat_countries_mostly_give_their_vat_number():
+    eligible = with_number = 0
+    numbers = {}
+    for order, country in _vat_orders():
+        business = "AMAZON_BUSINESS" in order.get("programs", []) and "buyer" in order
+        if not (business and country in VAT_NUMBER):
+            assert "tax" not in order, order["orderId"]
+            continue
+        eligible += 1
+        if "tax" not in order:
+            continue
+        with_number += 1
+        (registration,) = order["tax"]["taxRegistrations"]
+        company = order["buyer"]["buyerCompanyName"]
+        assert registration == {
+            "entityType": "BUYER",
+            "legalName": company,
+            "taxRegistrationType": "VAT",
+            "taxRegistrationNumber": registration["taxRegistrationNumber"],
+        }
+        assert re.fullmatch(VAT_NUMBER[country], registration["taxRegistrationNumber"])
+        numbers.setdefault((country, company), set()).add(registration["taxRegistrationNumber"])
+    assert eligible > 100
+    assert 0.6 < with_number / eligible < 0.9
+    assert {country for country, _ in numbers} == set(VAT_NUMBER)
+    assert all(len(found) == 1 for found in numbers.values())  # one number per company
+    assert len({n for found in numbers.values() for n in found}) == len(numbers)
+
+
 def test_pending_orders_have_no_money_or_address(orders):
     pending = [
         o

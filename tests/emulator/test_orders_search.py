@@ -268,19 +268,6 @@ def test_included_data_adds_datasets(orders_api, seven_orders):
     }
 
 
-def test_pii_needs_the_restricted_role(emulator, sp_client, make_order):
-    emulator.add_seller(OTHER_SELLER, marketplace_ids=[DE], refresh_token="Atzr|other")
-    emulator.load_orders(OTHER_SELLER, [make_order(order_id(50))])
-    api = sp_client(Orders, seller=emulator.sellers[OTHER_SELLER], version="2026-01-01")
-    answer = api.get_order(order_id(50), includedData=["BUYER", "RECIPIENT"])
-    modelcheck.validate("orders", "GetOrderResponse", answer.payload)
-    order = answer.payload["order"]
-    assert "buyer" not in order
-    assert order["recipient"] == {
-        "deliveryAddress": {"city": "Koeln", "postalCode": "51147", "countryCode": "DE"}
-    }
-
-
 def test_get_order_returns_items_inline(orders_api, seven_orders):
     answer = orders_api.get_order(seven_orders[0], includedData="FULFILLMENT")
     modelcheck.validate("orders", "GetOrderResponse", answer.payload)
@@ -335,3 +322,20 @@ def test_three_hundred_generated_orders_page_through_with_sp_api(emulator, order
     assert len(set(seen)) == 300
     created = [emulator.orders[i]["createdTime"] for i in seen]
     assert created == sorted(created)
+
+
+def test_business_buyers_vat_registration_comes_with_tax(emulator, orders_api):
+    emulator.seed_orders(SELLER_ID, seed=3, count=400)
+    business = next(order for order in emulator.orders.values() if "tax" in order)
+    order_id = business["orderId"]
+
+    with_tax = orders_api.get_order(order_id, includedData=["TAX", "BUYER"]).payload
+    without = orders_api.get_order(order_id, includedData=["BUYER"]).payload
+
+    modelcheck.validate("orders", "GetOrderResponse", with_tax)
+    (registration,) = with_tax["order"]["tax"]["taxRegistrations"]
+    assert registration["entityType"] == "BUYER"
+    assert registration["taxRegistrationType"] == "VAT"
+    assert registration["legalName"] == with_tax["order"]["buyer"]["buyerCompanyName"]
+    assert registration["taxRegistrationNumber"][:2] in ("DE", "FR")
+    assert "tax" not in without["order"]

@@ -1,9 +1,17 @@
-"""confirmShipment / updateShipmentStatus through the real server and python-amazon-sp-api."""
+"""confirmShipment / updateShipmentStatus through the real server and python-amazon-sp-api,
+and the seller shipping from Seller Central (``POST /_emulator/orders/{orderId}/ship``)."""
 
+import copy
+import re
+
+import httpx
 import pytest
 from sp_api.api import Orders, OrdersV0
 from sp_api.base import SellingApiBadRequestException, SellingApiNotFoundException
 
+from spapi_emulator.clock import isoformat
+from spapi_emulator.routing import ApiError
+from spapi_emulator.server import Emulator
 from tests.emulator.modelcheck import validate
 
 OTHER_SELLER = "A3OTHERSELLER"
@@ -399,3 +407,153 @@ def test_update_shipment_status_validation(orders_v0, load, order, status, fragm
         SellingApiBadRequestException,
         fragment,
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Seller Central: the seller ships without the SP-API (control API and Emulator.ship_order)
+
+
+@pytest.fixture
+def seller_central(emulator):
+    """``POST /_emulator/orders/{orderId}/ship`` with ``body``."""
+
+    def ship(order_id, **body):
+        return httpx.post(f"{emulator.base_url}/_emulator/orders/{order_id}/ship", json=body)
+
+    return ship
+
+
+def test_seller_central_ships_part_then_the_rest(emulator, sp_client, load, seller_central):
+    emulator.clock.set_speed(0)
+    order_id = load(make_order("302-0000020-0000020"))
+    now = isoformat(emulator.clock.now())
+
+    first = seller_central(
+        order_id, items={"IT-1": 1}, trackingNumber="00340434161234567", carrier="DHL"
+    )
+
+    assert first.status_code == 200
+    assert first.json() == {
+        "packageReferenceId": "1",
+        "createdTime": now,
+        "packageStatus": {"status": "SHIPPED"},
+        "carrier": "DHL",
+        "shipTime": now,
+        "trackingNumber": "00340434161234567",
+        "packageItems": [{"orderItemId": "IT-1", "quantity": 1}],
+    }
+    validate("orders", "OrderPackage", first.json())
+    order = emulator.orders[order_id]
+    assert order["fulfillment"]["fulfillmentStatus"] == "PARTIALLY_SHIPPED"
+    assert order["lastUpdatedTime"] == now
+
+    emulator.clock.advance(3600)
+    rest = seller_central(order_id).json()  # no items: every unit still unshipped
+
+    assert rest["packageReferenceId"] == "2"
+    assert rest["shipTime"] == isoformat(emulator.clock.now())
+    assert rest["packageItems"] == [
+        {"orderItemId": "IT-1", "quantity": 1},
+        {"orderItemId": "IT-2", "quantity": 1},
+    ]
+    german_formats = {"DHL": r"\d{20}", "Hermes": r"H\d{19}", "DPD": r"\d{14}"}
+    assert re.fullmatch(german_formats[rest["carrier"]], rest["trackingNumber"])
+    answer = (
+        sp_client(Orders, version="2026-01-01")
+        .get_order(order_id, includedData=["FULFILLMENT", "PACKAGES"])
+        .payload
+    )
+    validate("orders", "GetOrderResponse", answer)
+    shown = answer["order"]
+    assert shown["packages"] == [first.json(), rest]
+    assert shown["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
+    assert shown["lastUpdatedTime"] == rest["shipTime"]
+    assert [item["fulfillment"] for item in shown["orderItems"]] == [
+        {"quantityFulfilled": 2, "quantityUnfulfilled": 0},
+        {"quantityFulfilled": 1, "quantityUnfulfilled": 0},
+    ]
+
+
+def test_seller_central_numbers_packages_with_the_smallest_unused_integer(
+    emulator, orders_v0, load, seller_central
+):
+    order_id = load(make_order("302-0000021-0000021", items=(("IT-1", 3),)))
+    orders_v0.confirm_shipment(
+        order_id, marketplaceId=DE, packageDetail=package("2", items=(("IT-1", 1),))
+    )
+
+    assert seller_central(order_id, items={"IT-1": 1}).json()["packageReferenceId"] == "1"
+    assert seller_central(order_id).json()["packageReferenceId"] == "3"
+    # Seller Central's numbers are the order's references, for the SP-API too.
+    expect_error(
+        lambda: orders_v0.confirm_shipment(
+            order_id, marketplaceId=DE, packageDetail=package("1", items=(("IT-1", 1),))
+        ),
+        SellingApiBadRequestException,
+        "PackageReferenceId 1 has already been confirmed",
+    )
+
+
+@pytest.mark.parametrize(
+    "order, body, fragment",
+    [
+        (make_order("302-0000022-0000022"), {"items": {"IT-1": 3}}, "left to ship (2)"),
+        (make_order("302-0000022-0000022"), {"items": {"IT-9": 1}}, "OrderItemId is invalid"),
+        (make_order("302-0000022-0000022"), {"items": {"IT-1": 0}}, "must be a positive"),
+        (make_order("302-0000022-0000022"), {"items": {"IT-1": "1"}}, "type [items.IT-1]"),
+        (
+            make_order("302-0000022-0000022"),
+            {"items": [{"orderItemId": "IT-1", "quantity": 1}]},
+            "type [items]",
+        ),
+        (make_order("302-0000022-0000022"), {"items": {}}, "at least one order item"),
+        (make_order("302-0000022-0000022"), {"trackingNumber": " "}, "must not be empty"),
+        (make_order("302-0000022-0000022"), {"carrier": 5}, "type [carrier]"),
+        (make_order("302-0000022-0000022", status="SHIPPED"), {}, "order already fulfilled"),
+        (make_order("302-0000022-0000022", status="CANCELLED"), {}, "is cancelled"),
+        (make_order("302-0000022-0000022", fulfilled_by="AMAZON"), {}, "fulfilled by Amazon"),
+    ],
+)
+def test_seller_central_refuses_like_confirm_shipment(
+    emulator, load, seller_central, order, body, fragment
+):
+    order_id = load(order)
+    before = copy.deepcopy(emulator.orders[order_id])
+
+    answer = seller_central(order_id, **body)
+
+    assert answer.status_code == 400
+    (error,) = answer.json()["errors"]
+    assert error["code"] == "InvalidInput"
+    assert fragment in error["message"]
+    assert emulator.orders[order_id] == before
+
+
+def test_seller_central_unknown_order_is_404(seller_central):
+    answer = seller_central("302-9999999-9999999")
+    assert answer.status_code == 404
+    assert answer.json()["errors"][0]["code"] == "NotFound"
+
+
+def test_emulator_ship_order_in_process_draws_from_the_emulators_seed():
+    shipped = []
+    for _ in range(2):
+        emu = Emulator(seed=5)
+        emu.add_seller("A1INPROCESS", marketplace_ids=[DE])
+        emu.load_orders("A1INPROCESS", [make_order("302-0000023-0000023", items=(("IT-1", 3),))])
+        shipped.append(
+            (
+                emu.ship_order("302-0000023-0000023", {"IT-1": 1}),
+                emu.ship_order("302-0000023-0000023", {"IT-1": 1}, carrier="Hermes"),
+                emu.ship_order("302-0000023-0000023", carrier="Kurier Nord"),
+            )
+        )
+    (automatic, hermes, other), again = shipped
+    assert [p["trackingNumber"] for p in (automatic, hermes, other)] == [
+        p["trackingNumber"] for p in again
+    ]
+    assert re.fullmatch(r"H\d{19}", hermes["trackingNumber"])
+    assert (other["carrier"], len(other["trackingNumber"])) == ("Kurier Nord", 12)
+    with pytest.raises(ApiError) as raised:
+        emu.ship_order("302-0000023-0000023")
+    assert raised.value.status == 400
