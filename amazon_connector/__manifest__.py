@@ -1,7 +1,7 @@
 {
     "name": "Amazon Connector",
     "summary": "Import Amazon orders, confirm shipments and cancellations through SP-API",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "website": "https://github.com/amazon-connector/amazon_connector",
     "author": "amazon_connector contributors",

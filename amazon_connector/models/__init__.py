@@ -1,5 +1,5 @@
 # Bases that other models inherit: registered before them.
-from . import amazon_sync_mixin, amazon_sync_runner
+from . import amazon_channel_record, amazon_sync_mixin, amazon_sync_runner
 
 # isort: split
 from . import (
@@ -24,5 +24,6 @@ from . import (
     res_partner,
     sale_order,
     sale_order_line,
+    stock_move,
     stock_picking,
 )

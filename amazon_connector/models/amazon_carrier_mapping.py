@@ -13,6 +13,7 @@ class AmazonCarrierMapping(models.Model):
     """
 
     _name = "amazon.carrier.mapping"
+    _inherit = "amazon.channel.record"
     _description = "Amazon Carrier Mapping"
     _order = "channel_id, carrier_id, marketplace_id, id"
 

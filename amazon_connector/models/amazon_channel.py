@@ -185,8 +185,8 @@ class AmazonChannel(models.Model):
     )
     shipment_require_tracking = fields.Boolean(
         string="Block Validation Without Carrier and Tracking",
-        help="Refuse to validate an Amazon delivery that has no carrier or tracking number. "
-        "When off, validation only warns.",
+        help="Refuse to validate an Amazon delivery that has no carrier, a carrier without an "
+        "Amazon carrier code, or no tracking number. When off, validation only warns.",
     )
     export_interval = fields.Integer(
         string="Send to Amazon Every (minutes)",

@@ -29,6 +29,10 @@ class AmazonError(models.AbstractModel):
             if amazon
             else (lambda text: text)
         )
+
+        def facts(*keys):
+            return {key: data.get(key) for key in keys}
+
         match code:
             # -- Amazon's login service and SP-API -------------------------------------------
             case "authorization_revoked":
@@ -105,52 +109,105 @@ class AmazonError(models.AbstractModel):
                     "Amazon's document storage failed (HTTP %(status)s).",
                     status=data.get("status"),
                 )
-            # -- orders that can't be imported ------------------------------------------------
-            case "unreadable_date":
-                return self.env._("Unreadable date %(value)s.", value=data.get("value"))
-            case "amount_missing":
-                return self.env._("%(where)s: amount missing.", where=data.get("where"))
-            case "not_an_amount":
+            # -- orders that can't be imported (services/order_mapper.py) ---------------------
+            case "field_missing":
                 return self.env._(
-                    "%(where)s: %(value)s is not an amount.",
-                    where=data.get("where"),
-                    value=data.get("value"),
+                    "Amazon order %(order)s: %(field)s is missing, and the order cannot be "
+                    "imported without it.",
+                    **facts("order", "field"),
+                )
+            case "wrong_type":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(found)s where %(expected)s is "
+                    "expected.",
+                    order=data.get("order"),
+                    field=data.get("field"),
+                    found=self._json_kind(data.get("found")),
+                    expected=self._json_kind(data.get("expected")),
+                )
+            case "bad_quantity":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s; a quantity must be a "
+                    "whole number of units from %(low)s to %(high)s.",
+                    **facts("order", "field", "value", "low", "high"),
+                )
+            case "bad_amount":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s; an amount must be a "
+                    "number written like 12.34, from %(low)s to %(high)s.",
+                    **facts("order", "field", "value", "low", "high"),
+                )
+            case "text_too_long":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(length)s characters long; at most "
+                    "%(limit)s are accepted.",
+                    **facts("order", "field", "length", "limit"),
+                )
+            case "control_characters":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s (%(value)s) holds an invisible control "
+                    "character (%(character)s) that cannot be stored.",
+                    **facts("order", "field", "value", "character"),
+                )
+            case "bad_format" if data.get("format") == "country_code":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s, not a country code (two "
+                    "capital letters, such as DE).",
+                    **facts("order", "field", "value"),
+                )
+            case "bad_format":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s, not a currency code (three "
+                    "capital letters, such as EUR).",
+                    **facts("order", "field", "value"),
+                )
+            case "unknown_value":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s, which is none of the values "
+                    "Amazon documents (%(allowed)s).",
+                    **facts("order", "field", "value", "allowed"),
+                )
+            case "bad_date":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s, not a date and time Amazon "
+                    "could have set.",
+                    **facts("order", "field", "value"),
+                )
+            case "duplicate_value":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s repeats %(value)s, which the order "
+                    "already holds; it must be unique.",
+                    **facts("order", "field", "value"),
+                )
+            case "unknown_item":
+                return self.env._(
+                    "Amazon order %(order)s: %(field)s is %(value)s, which is not an item of "
+                    "this order.",
+                    **facts("order", "field", "value"),
+                )
+            case "proceeds_missing":
+                return self.env._(
+                    "Amazon order %(order)s has status %(status)s but %(field)s is missing: "
+                    "without Amazon's amounts the order cannot be priced.",
+                    **facts("order", "status", "field"),
+                )
+            case "no_items":
+                return self.env._(
+                    "Amazon order %(order)s has no order items (its orderItems list is empty).",
+                    **facts("order"),
                 )
             case "currency_mismatch":
                 return self.env._(
-                    "%(where)s: amount in %(currency)s on an order in %(order_currency)s.",
-                    **{k: data.get(k) for k in ("where", "currency", "order_currency")},
+                    "Amazon order %(order)s: %(field)s is in %(currency)s but the order is in "
+                    "%(order_currency)s.",
+                    **facts("order", "field", "currency", "order_currency"),
                 )
-            case "unknown_charge":
-                return self.env._(
-                    "%(where)s: unknown charge type %(kind)s.",
-                    where=data.get("where"),
-                    kind=data.get("kind"),
-                )
-            case "no_item_price":
-                return self.env._(
-                    "%(where)s: no item price in the order's proceeds.", where=data.get("where")
-                )
-            case "no_quantity":
-                return self.env._("Item %(item)s: no ordered quantity.", item=data.get("item"))
-            case "no_item_id":
-                return self.env._("An order item has no orderItemId.")
-            case "no_order_id":
-                return self.env._("An order without orderId was returned.")
-            case "no_status":
-                return self.env._(
-                    "Order %(order)s: no fulfillment status.", order=data.get("order")
-                )
-            case "no_marketplace":
-                return self.env._("Order %(order)s: no marketplace.", order=data.get("order"))
-            case "no_items":
-                return self.env._("Order %(order)s: no order items.", order=data.get("order"))
             case "total_mismatch":
                 return self.env._(
                     "Order %(order)s: its items add up to %(lines_total)s %(currency)s but "
                     "Amazon's total is %(grand_total)s %(currency)s; not imported, to keep the "
                     "books exact.",
-                    **{k: data.get(k) for k in ("order", "lines_total", "grand_total", "currency")},
+                    **facts("order", "lines_total", "grand_total", "currency"),
                 )
             case "unknown_marketplace":
                 return self.env._(
@@ -279,3 +336,16 @@ class AmazonError(models.AbstractModel):
             case "report_missing":
                 return self.env._("Amazon's answer holds no ProcessingReport.")
         return None
+
+    @api.model
+    def _json_kind(self, kind):
+        """A JSON type named in an error (services/order_mapper.py ``_kind``), in words."""
+        words = {
+            "object": self.env._("an object"),
+            "list": self.env._("a list"),
+            "text": self.env._("a text"),
+            "number": self.env._("a number"),
+            "boolean": self.env._("true or false"),
+            "null": self.env._("null"),
+        }
+        return words.get(kind, self.env._("a value of unknown type"))

@@ -12,7 +12,7 @@ class AmazonFeed(models.Model):
     """
 
     _name = "amazon.feed"
-    _inherit = "amazon.sync.mixin"
+    _inherit = ["amazon.sync.mixin", "amazon.channel.record"]
     _description = "Amazon Feed"
     _order = "create_date desc, id desc"
 

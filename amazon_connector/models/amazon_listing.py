@@ -5,6 +5,7 @@ class AmazonListing(models.Model):
     """The seller's SKU (and its ASIN) on a channel, and the Odoo product it sells."""
 
     _name = "amazon.listing"
+    _inherit = "amazon.channel.record"
     _description = "Amazon Listing"
     _order = "channel_id, sku"
     _rec_name = "sku"

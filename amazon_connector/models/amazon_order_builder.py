@@ -77,8 +77,9 @@ class AmazonOrderBuilder(models.AbstractModel):
     def _create(self, build):
         """Create the sale order for a new Amazon order and take it as far as the mapping says."""
         channel, data, marketplace = build.channel, build.data, build.marketplace
-        buyer = self.env["res.partner"]._amazon_buyer(channel, data)
-        delivery = self.env["res.partner"]._amazon_delivery(buyer, data)
+        Partner = self.env["res.partner"]
+        buyer = Partner._amazon_buyer(channel, data)
+        delivery = Partner._amazon_delivery(channel, data, buyer)
         currency = self._currency(data, marketplace)
         fba = data.fulfilled_by == "AMAZON"
         carrier = self.env["amazon.shipping.mapping"]._carrier_for(
@@ -90,7 +91,9 @@ class AmazonOrderBuilder(models.AbstractModel):
             .create(
                 {
                     "partner_id": buyer.id,
-                    "partner_invoice_id": buyer.id,
+                    # The placeholder has no address: the order's own delivery address says
+                    # at least which country the sale went to.
+                    "partner_invoice_id": (delivery if buyer.amazon_placeholder else buyer).id,
                     "partner_shipping_id": delivery.id,
                     "company_id": channel.company_id.id,
                     "warehouse_id": (
@@ -101,7 +104,9 @@ class AmazonOrderBuilder(models.AbstractModel):
                     "team_id": channel.team_id.id,
                     "user_id": channel.user_id.id,
                     "date_order": data.purchase_date,
-                    "client_order_ref": data.order_id,
+                    "client_order_ref": (data.buyer and data.buyer.purchase_order_number)
+                    or data.order_id,
+                    "amazon_buyer_vat": data.buyer and data.buyer.vat,
                     "origin": self.env._("Amazon %(marketplace)s", marketplace=marketplace.name),
                     "carrier_id": carrier.id,
                     "amazon_channel_id": channel.id,
@@ -119,6 +124,7 @@ class AmazonOrderBuilder(models.AbstractModel):
             )
         )
         unmatched = self._set_lines(order, build)
+        self._record_shipped_elsewhere(order, data)
         if unmatched:
             order._amazon_flag(
                 self.env._("Products to check"),
@@ -133,11 +139,11 @@ class AmazonOrderBuilder(models.AbstractModel):
 
     @api.model
     def _tracked_values(self, data):
-        """The order facts that change on Amazon over time."""
-        return {
+        """The order facts that change on Amazon over time (a cancelled order comes without
+        amounts: the total Amazon last gave stays)."""
+        values = {
             "amazon_status": data.status,
             "amazon_last_update": data.last_updated,
-            "amazon_total": float(data.grand_total) if data.has_prices else 0.0,
             "amazon_earliest_ship_date": data.ship_by[0],
             "amazon_latest_ship_date": data.ship_by[1],
             "amazon_earliest_delivery_date": data.deliver_by[0],
@@ -145,7 +151,26 @@ class AmazonOrderBuilder(models.AbstractModel):
             "amazon_gift_message": "\n".join(data.gift_messages) or False,
             "amazon_buyer_cancel_requested": data.cancel_requested,
             "amazon_buyer_cancel_reason": data.cancel_reason or False,
+            "amazon_cancelled_by": data.cancelled_by or False,
+            "amazon_cancelled_reason": data.cancellation_reason or False,
         }
+        if data.has_prices:
+            values["amazon_total"] = float(data.grand_total)
+        return values
+
+    @api.model
+    def _record_shipped_elsewhere(self, order, data):
+        """Units Amazon shipped without Odoo (Seller Central) are never shipped again."""
+        if order.amazon_fulfilled_by != "MERCHANT":
+            return
+        order._amazon_record_shipped_elsewhere(
+            {
+                item.order_item_id: item.quantity
+                if data.status == "SHIPPED"
+                else item.quantity_shipped
+                for item in data.items
+            }
+        )
 
     @api.model
     def _set_lines(self, order, build):
@@ -266,9 +291,14 @@ class AmazonOrderBuilder(models.AbstractModel):
         elif order.state == "draft" and action in ("confirm", "done"):
             if data.has_prices:
                 self._set_lines(order, build)
+            self._update_delivery_address(order, build)
+            self._record_shipped_elsewhere(order, data)
             self._apply_action(order, build)
         elif action == "done" and order.amazon_fulfilled_by == "AMAZON" and order.state == "sale":
             order._amazon_deliver_all()
+        if order.state == "sale":
+            self._update_delivery_address(order, build)
+            self._record_shipped_elsewhere(order, data)
         if data.status == "SHIPPED" and order.amazon_fulfilled_by == "MERCHANT":
             order.picking_ids._amazon_close_shipped_elsewhere()
         if data.status == "CANCELLED" and order.amazon_sync_state in ("waiting", "rejected"):
@@ -285,6 +315,21 @@ class AmazonOrderBuilder(models.AbstractModel):
                 ),
             )
         return result
+
+    @api.model
+    def _update_delivery_address(self, order, build):
+        """Follow Amazon's delivery address (given once the order is paid, changeable by the
+        buyer until it ships) on the order and on the deliveries not yet done."""
+        if order._amazon_goods_left():
+            return
+        delivery = self.env["res.partner"]._amazon_delivery(
+            build.channel, build.data, order.partner_id
+        )
+        if delivery != order.partner_shipping_id:
+            order.partner_shipping_id = delivery
+            order.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "outgoing"
+            ).partner_id = delivery
 
     # -- what the order is booked in ------------------------------------------------------------
 

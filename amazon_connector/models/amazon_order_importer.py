@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..services import errors
-from ..services.order_mapper import MappingError, parse_datetime, parse_order
+from ..services.order_mapper import MappingError, order_reference, parse_datetime, parse_order
 
 _logger = logging.getLogger(__name__)
 
@@ -13,8 +13,19 @@ OVERLAP = timedelta(minutes=5)
 # searchOrders refuses a "before" bound less than two minutes in the past.
 BEFORE_MARGIN = timedelta(minutes=2, seconds=30)
 PAGE_SIZE = 100
-ALWAYS_INCLUDED = ["PROCEEDS", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX"]
-PERSONAL_DATA = ["BUYER", "RECIPIENT"]
+# BUYER and RECIPIENT even when the channel keeps no personal data: their other part (the
+# business buyer's name and PO number, the delivery city, region and country) is needed, and
+# parse_order drops the personal part unless the channel may keep it.
+INCLUDED_DATA = [
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+]
 # What searchOrders answers (400) for a pagination token older than 24 hours.
 EXPIRED_TOKEN_TEXT = "paginationtoken has expired"
 # Searches started again after expired tokens, within one run, before the run gives up.
@@ -124,8 +135,7 @@ class AmazonOrderImporter(models.AbstractModel):
             "lastUpdatedBefore": _iso(window["before"]),
             "marketplaceIds": channel.marketplace_ids.mapped("amazon_id"),
             "maxResultsPerPage": PAGE_SIZE,
-            "includedData": ALWAYS_INCLUDED
-            + (PERSONAL_DATA if channel.personal_data_access else []),
+            "includedData": INCLUDED_DATA,
         }
         if not channel.import_fba:
             params["fulfilledBy"] = ["MERCHANT"]
@@ -171,13 +181,32 @@ class AmazonOrderImporter(models.AbstractModel):
 
     @api.model
     def _import_one(self, run, payload):
-        """Apply one Amazon order in a savepoint; a bad one is logged and the run goes on."""
-        order_ref = payload.get("orderId") or "?"
+        """Apply one Amazon order in a savepoint; a bad one is logged and the run goes on.
+
+        Whatever Amazon sent, parse_order either maps it or refuses it with a MappingError
+        naming the order and the field; a refused order is read again once Amazon changes
+        it, since it then comes back in the lastUpdatedTime window of the next run.
+        """
+        order_ref = order_reference(payload)
+        wording = self.env["amazon.error"]
+        try:
+            data = parse_order(payload, personal_data=run.channel.personal_data_access)
+        except MappingError as error:
+            run.log.add_message(
+                wording._describe(error)
+                + " "
+                + self.env._(
+                    "This version of the order is not applied; it is read again when Amazon "
+                    "changes the order."
+                ),
+                amazon_ref=order_ref,
+            )
+            return "failed"
         try:
             with self.env.cr.savepoint():
-                return self.env["amazon.order.builder"]._apply(run.channel, parse_order(payload))
+                return self.env["amazon.order.builder"]._apply(run.channel, data)
         except MappingError as error:
-            run.log.add_message(self.env["amazon.error"]._describe(error), amazon_ref=order_ref)
+            run.log.add_message(wording._describe(error), amazon_ref=order_ref)
         except Exception as error:
             _logger.exception("Amazon order %s could not be imported", order_ref)
             run.log.add_message(
@@ -199,6 +228,8 @@ def _expired_token(error):
 
 
 def _last_updated(payload):
+    if not isinstance(payload, dict):
+        return None
     try:
         return parse_datetime(payload.get("lastUpdatedTime"))
     except MappingError:

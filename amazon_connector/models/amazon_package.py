@@ -1,12 +1,18 @@
 from odoo import api, fields, models
 
+# Odoo's packageReferenceIds: above any number Seller Central gives a package of one order.
+REFERENCE_BASE = 1_000_000_000
+
 
 class AmazonPackage(models.Model):
     """One package of a delivery as confirmed (or to be confirmed) to Amazon.
 
-    Its id is the ``packageReferenceId`` sent to Amazon. The record is committed in state
-    *sending* before the call, so a run killed during the call is resumed by asking Amazon
-    whether it holds that reference, never by confirming the same units again.
+    Its ``reference`` is the ``packageReferenceId`` sent to Amazon. The record is committed in
+    state *sending* before the call, so a run killed during the call is resumed by asking
+    Amazon whether it holds that very package, never by confirming the same units again.
+
+    Seller Central numbers the packages a seller confirms there 1, 2, 3... on each order, so
+    Odoo's references start above a billion: they cannot collide with the seller's own.
     """
 
     _name = "amazon.package"
@@ -15,6 +21,12 @@ class AmazonPackage(models.Model):
     _order = "picking_id, id"
 
     picking_id = fields.Many2one("stock.picking", required=True, ondelete="cascade", index=True)
+    reference = fields.Char(
+        string="Package Reference",
+        readonly=True,
+        copy=False,
+        help="The packageReferenceId Amazon knows this package by.",
+    )
     sale_id = fields.Many2one(related="picking_id.sale_id")
     stock_package_id = fields.Many2one(
         "stock.quant.package", string="Odoo Package", ondelete="set null"
@@ -42,7 +54,21 @@ class AmazonPackage(models.Model):
                 for item_id, quantity in sorted((package.item_quantities or {}).items())
             )
 
-    def _amazon_reference(self):
-        """Amazon's packageReferenceId: a positive number unique within the order."""
+    @api.model_create_multi
+    def create(self, vals_list):
+        packages = super().create(vals_list)
+        for package in packages.filtered(lambda p: not p.reference):
+            package.reference = str(REFERENCE_BASE + package.id)
+        return packages
+
+    def _amazon_matches(self, shipped):
+        """Whether Amazon's ``shipped`` package (order_mapper.ShippedPackage) is this one: the
+        same reference, tracking number, items and units. A package the seller confirmed in
+        Seller Central under the same reference is not."""
         self.ensure_one()
-        return str(self.id)
+        sent = {item: int(units) for item, units in (self.item_quantities or {}).items()}
+        return (
+            shipped.reference == self.reference
+            and (shipped.tracking_number or "").strip() == (self.tracking_number or "").strip()
+            and shipped.items == sent
+        )

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 
 from ..services import errors
+from ..services.order_mapper import MappingError, parse_packages
 from ..services.shipment import (
     Carrier,
     Package,
@@ -16,10 +17,10 @@ from ..services.shipment import (
 class AmazonShipmentExporter(models.AbstractModel):
     """Confirms validated deliveries to Amazon, one confirmShipment per package, exactly once.
 
-    Why a package is never confirmed twice: each one is an ``amazon.package`` whose id is the
+    Why a package is never confirmed twice: each one is an ``amazon.package`` with its own
     packageReferenceId; it is committed as *sending* before the call and as *sent* after it.
     A run that finds a package still *sending* (the previous run died or timed out during the
-    call) first asks Amazon whether the order holds that reference. Runs of one channel are
+    call) first asks Amazon whether the order holds that very package. Runs of one channel are
     serialised by an advisory lock, so the cron and the button never overlap.
     """
 
@@ -124,25 +125,27 @@ class AmazonShipmentExporter(models.AbstractModel):
 
     def _reject(self, picking, log, message):
         picking._amazon_sync_set("rejected", message)
+        picking._amazon_shipment_rejected(message)
         log.add_message(f"{picking.name}: {message}", amazon_ref=picking.amazon_order_ref)
         return "failed"
 
     def _amazon_holds(self, gateway, order, package):
-        """Whether Amazon already recorded this package (a call whose answer was lost)."""
+        """Whether Amazon recorded this very package (a call whose answer was lost): same
+        reference, tracking number, items and units. Anything else Amazon holds under the
+        reference is someone else's package, and this one was not confirmed."""
         try:
             amazon_order = gateway.get_order(order.amazon_order_ref, included_data=("PACKAGES",))
-        except (errors.BadRequest, errors.NotFound):
+            shipped = parse_packages(amazon_order.get("packages"), order.amazon_order_ref)
+        except (errors.BadRequest, errors.NotFound, MappingError):
             return False
-        reference = package._amazon_reference()
-        packages = amazon_order.get("packages", [])
-        return any(p.get("packageReferenceId") == reference for p in packages)
+        return any(package._amazon_matches(candidate) for candidate in shipped)
 
     def _package_detail(self, channel, picking, package):
         carrier = Carrier(
             package.carrier_code, package.carrier_name or "", package.shipping_method or ""
         )
         return package_detail(
-            Package(package._amazon_reference(), package.tracking_number, package.item_quantities),
+            Package(package.reference, package.tracking_number, package.item_quantities),
             carrier,
             picking.date_done or fields.Datetime.now(),
             channel.ship_from_supply_source_id or None,

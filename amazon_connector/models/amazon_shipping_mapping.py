@@ -21,6 +21,7 @@ class AmazonShippingMapping(models.Model):
     """
 
     _name = "amazon.shipping.mapping"
+    _inherit = "amazon.channel.record"
     _description = "Amazon Shipping Method Mapping"
     _order = "channel_id, service_level, marketplace_id, id"
 

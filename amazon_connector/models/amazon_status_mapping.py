@@ -32,6 +32,7 @@ class AmazonStatusMapping(models.Model):
     """What Odoo does with an order in a given Amazon status, per channel and fulfilment."""
 
     _name = "amazon.status.mapping"
+    _inherit = "amazon.channel.record"
     _description = "Amazon Order Status Mapping"
     _order = "channel_id, fulfilled_by, sequence, id"
 

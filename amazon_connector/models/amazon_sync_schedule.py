@@ -26,6 +26,7 @@ class AmazonSyncSchedule(models.Model):
     """
 
     _name = "amazon.sync.schedule"
+    _inherit = "amazon.channel.record"
     _description = "Amazon Sync Schedule"
     _order = "channel_id, kind"
 

@@ -1,46 +1,64 @@
-import hashlib
-
 from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
+    """Amazon's buyers and delivery addresses as contacts.
+
+    Who the customer is: the buyer behind Amazon's relay e-mail when the channel may keep
+    personal data; the business (its name and VAT number are not personal data) for business
+    orders; otherwise one placeholder per channel and marketplace, which never holds any
+    buyer's data. Each order gets its own delivery address (its non-personal part, city,
+    region and country, always; name, street, postcode and phone only when the channel keeps
+    personal data), so no order ever shows or ships to another order's address.
+    """
+
     _inherit = "res.partner"
 
     amazon_customer = fields.Boolean(
         readonly=True, copy=False, help="Created from Amazon orders (holds buyer personal data)."
     )
     amazon_address_key = fields.Char(readonly=True, copy=False, index=True)
+    amazon_placeholder = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Stands for the buyers Amazon does not name; never holds any buyer's data.",
+    )
 
     @api.model
     def _amazon_buyer(self, channel, data):
-        """The buyer partner: one per Amazon relay e-mail, or one anonymous per marketplace."""
-        marketplace = data.marketplace_id
-        email = data.buyer and data.buyer.email
-        if email:
-            key = "buyer:" + email.lower()
+        """The customer of the order: a buyer, a business, or the marketplace's placeholder."""
+        buyer = data.buyer
+        company = channel.company_id.id
+        if buyer and buyer.email:
+            key = "buyer:" + buyer.email.lower()
             values = {
-                "name": data.buyer.name or email.split("@")[0],
-                "email": email,
-                "company_name": data.buyer.company or False,
+                "name": buyer.name or buyer.email.split("@")[0],
+                "email": buyer.email,
+                "company_name": buyer.company or False,
             }
+        elif buyer and buyer.company:
+            key = f"business:{channel.id}:" + (buyer.vat or buyer.company).lower()
+            values = {"name": buyer.company, "is_company": True, "vat": buyer.vat or False}
         else:
-            key = f"anonymous:{channel.id}:{marketplace}"
-            values = {
-                "name": self.env._(
-                    "Amazon customer (%(marketplace)s)",
-                    marketplace=(
-                        self.env["amazon.marketplace"]
-                        .search([("amazon_id", "=", marketplace)])
-                        .name
-                        or marketplace
-                    ),
-                )
-            }
-        return self._amazon_find_or_create(key, dict(values, company_id=channel.company_id.id))
+            return self._amazon_placeholder(channel, data.marketplace_id)
+        return self._amazon_find_or_create(key, dict(values, company_id=company))
 
     @api.model
-    def _amazon_delivery(self, buyer, data):
-        """The delivery address as a child of the buyer, deduplicated on its full content."""
+    def _amazon_placeholder(self, channel, marketplace_id):
+        marketplace = self.env["amazon.marketplace"].search([("amazon_id", "=", marketplace_id)])
+        values = {
+            "name": self.env._(
+                "Amazon customer (%(marketplace)s)", marketplace=marketplace.name or marketplace_id
+            ),
+            "company_id": channel.company_id.id,
+            "amazon_placeholder": True,
+        }
+        return self._amazon_find_or_create(f"anonymous:{channel.id}:{marketplace_id}", values)
+
+    @api.model
+    def _amazon_delivery(self, channel, data, buyer):
+        """The order's own delivery address, kept up to date with Amazon's (the buyer may
+        change it until the order ships); the buyer itself while Amazon gives none."""
         address = data.recipient
         if not address:
             return buyer
@@ -49,9 +67,11 @@ class ResPartner(models.Model):
         )
         state = self._amazon_state(country, address.state)
         values = {
-            "parent_id": buyer.id,
+            # A placeholder is nobody's parent: Odoo copies a first child's address onto an
+            # address-less parent, and the placeholder would take this buyer's address.
+            "parent_id": False if buyer.amazon_placeholder else buyer.id,
             "type": "delivery",
-            "name": address.name or False,
+            "name": address.name or self.env._("Amazon order %(order)s", order=data.order_id),
             "street": address.street or False,
             "street2": address.street2 or False,
             "city": address.city or False,
@@ -60,14 +80,22 @@ class ResPartner(models.Model):
             "state_id": state.id or False,
             "phone": address.phone or False,
             "company_name": address.company or False,
-            "company_id": buyer.company_id.id,
+            "company_id": channel.company_id.id,
         }
         if not state and address.state:
             # Keep a region Odoo does not know (a prefecture, an emirate) visible on the label.
             values["city"] = ", ".join(filter(None, [address.city, address.state]))
-        content = "|".join(str(values[k] or "") for k in sorted(values) if k != "parent_id")
-        key = f"address:{buyer.id}:" + hashlib.sha256(content.encode()).hexdigest()
-        return self._amazon_find_or_create(key, values)
+        key = f"delivery:{channel.id}:{data.order_id}"
+        partner = self._amazon_find_or_create(key, values)
+        changed = {
+            name: value
+            for name, value in values.items()
+            if (partner[name].id if isinstance(partner[name], models.BaseModel) else partner[name])
+            != value
+        }
+        if changed:
+            partner.write(changed)
+        return partner
 
     @api.model
     def _amazon_state(self, country, state_text):
@@ -90,4 +118,8 @@ class ResPartner(models.Model):
         )
         if partner:
             return partner
-        return self.create(dict(values, amazon_customer=True, amazon_address_key=key))
+        # Amazon checked the buyer's VAT number; a localisation's stricter format check must
+        # not refuse the order over it.
+        return self.with_context(no_vat_validation=True).create(
+            dict(values, amazon_customer=True, amazon_address_key=key)
+        )

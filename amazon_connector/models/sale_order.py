@@ -69,7 +69,23 @@ class SaleOrder(models.Model):
     amazon_total = fields.Monetary(
         readonly=True,
         copy=False,
-        help="The order total Amazon reported (grand total).",
+        help="The order total Amazon reported (grand total). A cancelled order keeps the "
+        "last total Amazon gave, since Amazon sends no amounts once an order is cancelled.",
+    )
+    amazon_cancelled_by = fields.Selection(
+        [("BUYER", "Buyer"), ("MERCHANT", "Seller"), ("AMAZON", "Amazon")],
+        readonly=True,
+        copy=False,
+        help="Who cancelled the order on Amazon.",
+    )
+    amazon_cancelled_reason = fields.Char(
+        string="Amazon's Cancellation Reason", readonly=True, copy=False
+    )
+    amazon_buyer_vat = fields.Char(
+        string="Buyer VAT Number",
+        readonly=True,
+        copy=False,
+        help="The business buyer's VAT registration, as Amazon gave it.",
     )
 
     _sql_constraints = [
@@ -90,6 +106,26 @@ class SaleOrder(models.Model):
                 move.quantity = move.product_uom_qty
             picking.move_ids.picked = True
             picking.with_context(skip_sms=True, cancel_backorder=True)._action_done()
+
+    def _amazon_record_shipped_elsewhere(self, shipped):
+        """Amazon reports ``shipped`` {order item id: units shipped}. The units beyond those
+        Odoo delivered itself shipped outside Odoo (Seller Central) and leave the open
+        delivery. Units Odoo delivered but Seller Central confirmed are not counted twice."""
+        self.ensure_one()
+        item_lines = self.order_line.filtered(
+            lambda line: line.amazon_line_kind == "item" and line.amazon_order_item_id
+        )
+        for item_id, units in shipped.items():
+            lines = item_lines.filtered(lambda x, i=item_id: x.amazon_order_item_id == i)
+            by_odoo = {
+                line: line.qty_delivered - line.amazon_qty_shipped_elsewhere for line in lines
+            }
+            elsewhere = max(units - sum(by_odoo.values()), 0)
+            for line in lines:
+                share = min(elsewhere, max(line.product_uom_qty - by_odoo[line], 0))
+                elsewhere -= share
+                if share != line.amazon_qty_shipped_elsewhere:
+                    line._amazon_set_shipped_elsewhere(share)
 
     def _amazon_goods_left(self):
         return any(

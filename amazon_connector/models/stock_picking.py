@@ -46,6 +46,16 @@ class StockPicking(models.Model):
         missing = []
         if not carrier:
             missing.append(self.env._("a carrier"))
+        elif not self.env["amazon.carrier.mapping"]._find(
+            self.amazon_channel_id, carrier, self.sale_id.amazon_marketplace_id
+        ):
+            missing.append(
+                self.env._(
+                    "an Amazon carrier code for %(carrier)s "
+                    "(Sales > Configuration > Amazon > Carriers)",
+                    carrier=carrier.name,
+                )
+            )
         connector_tracks = (
             carrier.delivery_type not in ("fixed", "base_on_rule")
             and carrier.integration_level == "rate_and_ship"
@@ -88,10 +98,14 @@ class StockPicking(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Amazon needs more to confirm this shipment"),
-                "message": self.env._(
-                    "%(pickings)s: add the carrier and the tracking number, then press "
-                    "'Send to Amazon'. Until then Amazon sees the order as unshipped.",
-                    pickings=", ".join(lacking.mapped("name")),
+                "message": "\n".join(
+                    self.env._(
+                        "%(picking)s needs %(missing)s, then 'Send to Amazon'. Until then Amazon "
+                        "sees the order as unshipped.",
+                        picking=picking.name,
+                        missing=self.env._(" and ").join(picking._amazon_missing_shipping_info()),
+                    )
+                    for picking in lacking
                 ),
                 "type": "warning",
                 "sticky": True,
@@ -113,6 +127,30 @@ class StockPicking(models.Model):
             else:
                 picking.amazon_sync_state = "to_send"
         return result
+
+    def _amazon_shipment_rejected(self, reason):
+        """A person must act on a refused shipment: an activity on the delivery, once."""
+        self.ensure_one()
+        summary = self.env._("Amazon refused the shipment")
+        if self.activity_ids.filtered(lambda a: a.summary == summary):
+            return
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=self.env._(
+                "Amazon did not accept the shipment of order %(order)s: %(reason)s Fix the "
+                "delivery, then press 'Send to Amazon'; until then the buyer sees the order as "
+                "unshipped.",
+                order=self.amazon_order_ref,
+                reason=reason,
+            ),
+            user_id=(
+                self.user_id
+                or self.amazon_channel_id.user_id
+                or self.sale_id.user_id
+                or self.env.ref("base.user_admin")
+            ).id,
+        )
 
     def _amazon_sync_values(self, state, message):
         # Whatever Amazon answered, the request to send is dealt with.

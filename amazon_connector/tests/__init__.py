@@ -2,8 +2,11 @@
 # pytest-odoo (scripts/test) both find them here. They talk over HTTP to the SP-API emulator
 # (the ``spapi_emulator`` package of this repository, installed with ``pip install -e .``).
 from . import (
+    test_bad_input,
     test_cancellation,
     test_channel,
+    test_multi_company,
+    test_order_customers,
     test_order_import,
     test_shipment,
     test_sync_engine,

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
+import httpx
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.sql_db import db_connect
 from odoo.tests import Form, tagged
 
-from .common import AmazonEmulatorCase
+from .common import SELLER_ID, AmazonEmulatorCase
 
 
 @tagged("post_install", "-at_install")
@@ -63,6 +64,58 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
     def send(self):
         return self.env["amazon.shipment.exporter"]._run(self.channel)
 
+    def ship_in_seller_central(self, order_id, items=None):
+        """The seller ships units from Seller Central, without Odoo."""
+        body = {"items": items} if items else {}
+        answer = httpx.post(f"{self.base_url}/_emulator/orders/{order_id}/ship", json=body)
+        answer.raise_for_status()
+        return answer.json()
+
+    def three_units_in_stock(self):
+        """An unshipped MFN order whose one item has 3 units of a product with 10 in stock;
+        returns (emulator order, its item, the product)."""
+        amazon = next(
+            o
+            for o in self.with_status(self.seed_orders(60, seed=21), "UNSHIPPED", "MERCHANT")
+            if len(o["orderItems"]) == 1
+        )
+        with self.emulator.lock:
+            self.emulator.orders.clear()
+            self.emulator.order_seller.clear()
+        item = amazon["orderItems"][0]
+        item["quantityOrdered"] = 3
+        item["fulfillment"] = {"quantityFulfilled": 0, "quantityUnfulfilled": 3}
+        self.emulator.load_orders(SELLER_ID, [amazon])
+        product = self.env["product.product"].create(
+            {
+                "name": "Three-unit product",
+                "type": "consu",
+                "is_storable": True,
+                "default_code": item["product"]["sellerSku"],
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.channel.warehouse_id.lot_stock_id, 10
+        )
+        return self.amazon_order(amazon["orderId"]), item, product
+
+    @staticmethod
+    def item_lines(order):
+        return order.order_line.filtered(lambda line: line.amazon_line_kind == "item")
+
+    @staticmethod
+    def demand(picking):
+        return sum(
+            picking.move_ids.filtered(lambda m: m.state != "cancel").mapped("product_uom_qty")
+        )
+
+    def touch(self, amazon, minutes_ago=30):
+        """Amazon's lastUpdatedTime moves on, inside the import's window."""
+        with self.emulator.lock:
+            amazon["lastUpdatedTime"] = (
+                self.emulator.clock.now() - timedelta(minutes=minutes_ago)
+            ).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     def delivery(self, order):
         return order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
 
@@ -85,7 +138,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(package["carrier"], "DHL")
         self.assertEqual(package["trackingNumber"], "JJD000123")
         self.assertEqual(package["shippingService"], "Paket")
-        self.assertEqual(package["packageReferenceId"], str(picking.amazon_package_ids.id))
+        self.assertEqual(package["packageReferenceId"], picking.amazon_package_ids.reference)
         self.assertEqual(
             {i["orderItemId"]: i["quantity"] for i in package["packageItems"]},
             {i["orderItemId"]: i["quantityOrdered"] for i in amazon["orderItems"]},
@@ -413,24 +466,23 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertFalse(picking.amazon_send_requested)
         self.assertEqual(len(amazon["packages"]), 1)
 
-    def test_order_shipped_outside_odoo_closes_the_open_delivery(self):
+    def test_delivery_done_in_odoo_but_confirmed_in_seller_central_sends_nothing(self):
+        """Labels bought in Seller Central: Amazon has the order shipped before Odoo sends the
+        delivery validated in Odoo; its units are not counted twice."""
+        self.channel.shipment_auto_send = False
         order, amazon = self.unshipped()
         picking = self.delivery(order)
-        with self.emulator.lock:
-            amazon["fulfillment"]["fulfillmentStatus"] = "SHIPPED"
-            for item in amazon["orderItems"]:
-                item["fulfillment"] = {
-                    "quantityFulfilled": item["quantityOrdered"],
-                    "quantityUnfulfilled": 0,
-                }
-            amazon["lastUpdatedTime"] = (
-                self.emulator.clock.now() - timedelta(minutes=30)
-            ).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.deliver(picking, "ELSEWHERE-1")
+        self.assertEqual(picking.amazon_sync_state, "to_send")
+        self.ship_in_seller_central(amazon["orderId"])
+        self.touch(amazon)
         self.import_orders(rescan=True)
         self.assertEqual(order.amazon_status, "SHIPPED")
         self.assertEqual(picking.amazon_sync_state, "not_applicable")
-        self.deliver(picking, "ELSEWHERE-1")
-        self.assertEqual(picking.amazon_sync_state, "not_applicable")
+        items = self.item_lines(order)
+        self.assertFalse(any(items.mapped("amazon_qty_shipped_elsewhere")))
+        self.assertEqual(items.mapped("qty_delivered"), items.mapped("product_uom_qty"))
+        picking.amazon_send_requested = True
         self.assertIsNone(self.send())
         self.assertFalse(self.emulator.calls("confirmShipment"))
 
@@ -438,9 +490,9 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         generated = self.seed_orders(40, seed=11)
         self.import_orders()
         shipped = self.odoo_order(self.first_with(generated, "SHIPPED", "MERCHANT")["orderId"])
-        done = shipped.picking_ids.filtered(lambda p: p.state == "done")
-        self.assertTrue(done)
-        self.assertEqual(set(done.mapped("amazon_sync_state")), {"not_applicable"})
+        self.assertFalse(shipped.picking_ids, "Amazon shipped every unit: no delivery in Odoo")
+        items = self.item_lines(shipped)
+        self.assertEqual(items.mapped("qty_delivered"), items.mapped("product_uom_qty"))
         self.assertIsNone(self.send())
 
     def test_retry_after_a_lost_answer_is_recognised(self):
@@ -453,3 +505,130 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
         self.assertEqual(len(amazon["packages"]), 1)
         self.assertEqual(self.emulator.calls("confirmShipment"), 2, "one retry, refused as known")
         self.assertEqual(self.emulator.calls("getOrder"), 1)
+
+    # -- what Amazon already shipped, and whose package is whose --------------------------------
+
+    def test_partially_shipped_order_ships_only_what_is_left(self):
+        amazon, item, product = self.three_units_in_stock()
+        self.ship_in_seller_central(amazon["orderId"], {item["orderItemId"]: 1})
+        self.touch(amazon)
+        self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "PARTIALLY_SHIPPED")
+        self.assertEqual([p["packageReferenceId"] for p in amazon["packages"]], ["1"])
+        self.import_orders()
+        order = self.odoo_order(amazon["orderId"])
+        lines = self.item_lines(order)
+        self.assertEqual(sum(lines.mapped("product_uom_qty")), 3)
+        self.assertEqual(sum(lines.mapped("amazon_qty_shipped_elsewhere")), 1)
+        picking = self.delivery(order)
+        self.assertEqual(self.demand(picking), 2, "the delivery holds what is left")
+
+        self.deliver(picking, "PART-2")
+        self.send()
+        self.assertEqual(picking.amazon_sync_state, "accepted")
+        confirmations = self.emulator.requests("confirmShipment")
+        self.assertEqual(len(confirmations), 1)
+        self.assertEqual(
+            confirmations[0]["body"]["packageDetail"]["orderItems"],
+            [{"orderItemId": item["orderItemId"], "quantity": 2}],
+        )
+        self.assertEqual(amazon["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+        self.assertEqual(product.qty_available, 8, "only the units Odoo shipped left its stock")
+        self.assertEqual(sum(lines.mapped("qty_delivered")), 3)
+
+    def test_units_shipped_later_in_seller_central_leave_the_delivery(self):
+        amazon, item, product = self.three_units_in_stock()
+        self.import_orders()
+        order = self.odoo_order(amazon["orderId"])
+        picking = self.delivery(order)
+        self.assertEqual(self.demand(picking), 3)
+
+        self.ship_in_seller_central(amazon["orderId"], {item["orderItemId"]: 2})
+        self.touch(amazon)
+        self.import_orders(rescan=True)
+        self.assertEqual(order.amazon_status, "PARTIALLY_SHIPPED")
+        self.assertEqual(self.demand(picking), 1)
+
+        self.ship_in_seller_central(amazon["orderId"])
+        self.touch(amazon, minutes_ago=20)
+        self.import_orders(rescan=True)
+        self.assertEqual(order.amazon_status, "SHIPPED")
+        self.assertEqual(picking.state, "cancel", "nothing is left to ship from Odoo")
+        self.assertEqual(sum(self.item_lines(order).mapped("qty_delivered")), 3)
+        self.assertEqual(product.qty_available, 10)
+        self.assertIsNone(self.send())
+        self.assertFalse(self.emulator.calls("confirmShipment"))
+
+    def test_package_reference_never_collides_with_seller_central(self):
+        amazon, item, _product = self.three_units_in_stock()
+        self.ship_in_seller_central(amazon["orderId"], {item["orderItemId"]: 1})
+        self.touch(amazon)
+        self.import_orders()
+        order = self.odoo_order(amazon["orderId"])
+        picking = self.delivery(order)
+        self.deliver(picking, "NEWREF-1")
+        self.send()
+        package = picking.amazon_package_ids
+        self.assertEqual(package.amazon_sync_state, "accepted")
+        self.assertNotEqual(package.reference, "1")
+        self.assertEqual(
+            [p["packageReferenceId"] for p in amazon["packages"]], ["1", package.reference]
+        )
+
+    def test_a_package_amazon_holds_under_someone_elses_contents_is_rejected(self):
+        """A package whose answer was lost is recognised only if Amazon's package under its
+        reference is this one: otherwise it is rejected with Amazon's reason, never sent."""
+        amazon, item, _product = self.three_units_in_stock()
+        self.import_orders()
+        order = self.odoo_order(amazon["orderId"])
+        picking = self.delivery(order)
+        self.deliver(picking, "MINE-1", quantities={item["orderItemId"]: 2})
+        self.ship_in_seller_central(amazon["orderId"], {item["orderItemId"]: 1})
+        # A package of an older version that used Seller Central's numbering, its answer lost.
+        self.env["amazon.package"].create(
+            {
+                "picking_id": picking.id,
+                "reference": "1",
+                "tracking_number": "MINE-1",
+                "carrier_code": "DHL",
+                "item_quantities": {item["orderItemId"]: 2},
+                "amazon_sync_state": "sending",
+            }
+        )
+        self.send()
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertEqual(picking.amazon_package_ids.amazon_sync_state, "rejected")
+        self.assertIn("already been confirmed", picking.amazon_sync_message)
+        self.assertEqual(len(amazon["packages"]), 1, "only Seller Central's package")
+        self.assertEqual(self.emulator.calls("confirmShipment"), 1)
+
+    def test_unmapped_carrier_warns_at_validation_or_blocks(self):
+        order, _amazon = self.unshipped()
+        courier = self.create_carrier("Colis Privé")
+        picking = self.delivery(order)
+        result = self.deliver(picking, "CP-2", carrier=courier)
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn("an Amazon carrier code for Colis Privé", result["params"]["message"])
+
+        self.channel.shipment_require_tracking = True
+        order2, _amazon2 = self.unshipped(seed=4)
+        blocked = self.delivery(order2)
+        blocked.write({"carrier_id": courier.id, "carrier_tracking_ref": "CP-3"})
+        with self.assertRaisesRegex(UserError, "an Amazon carrier code for Colis Privé"):
+            blocked.button_validate()
+        self.assertNotEqual(blocked.state, "done")
+
+    def test_rejected_delivery_leaves_one_activity(self):
+        order, _amazon = self.unshipped()
+        picking = self.delivery(order)
+        picking.user_id = self.env.user
+        self.deliver(picking, False)
+        self.send()
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        activity = picking.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.env.user)
+        self.assertIn(order.amazon_order_ref, activity.note)
+        picking.action_amazon_send()
+        self.send()
+        self.assertEqual(picking.amazon_sync_state, "rejected")
+        self.assertEqual(len(picking.activity_ids), 1, "one activity, not one per attempt")
