@@ -84,7 +84,13 @@ class AmazonChannel(models.Model):
         ),
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
-    user_id = fields.Many2one("res.users", string="Salesperson")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Gets the channel's activities (orders and deliveries to check): a user of the "
+        "channel's company.",
+    )
     state = fields.Selection(
         CONNECTION_STATES, string="Connection", required=True, default="draft", copy=False
     )

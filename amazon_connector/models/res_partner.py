@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+PLACEHOLDER_KEY = "anonymous:"
+
 
 class ResPartner(models.Model):
     """Amazon's buyers and delivery addresses as contacts.
@@ -19,10 +21,17 @@ class ResPartner(models.Model):
     )
     amazon_address_key = fields.Char(readonly=True, copy=False, index=True)
     amazon_placeholder = fields.Boolean(
-        readonly=True,
-        copy=False,
+        compute="_compute_amazon_placeholder",
+        store=True,
         help="Stands for the buyers Amazon does not name; never holds any buyer's data.",
     )
+
+    @api.depends("amazon_address_key")
+    def _compute_amazon_placeholder(self):
+        for partner in self:
+            partner.amazon_placeholder = (partner.amazon_address_key or "").startswith(
+                PLACEHOLDER_KEY
+            )
 
     @api.model
     def _amazon_buyer(self, channel, data):
@@ -51,9 +60,10 @@ class ResPartner(models.Model):
                 "Amazon customer (%(marketplace)s)", marketplace=marketplace.name or marketplace_id
             ),
             "company_id": channel.company_id.id,
-            "amazon_placeholder": True,
         }
-        return self._amazon_find_or_create(f"anonymous:{channel.id}:{marketplace_id}", values)
+        return self._amazon_find_or_create(
+            f"{PLACEHOLDER_KEY}{channel.id}:{marketplace_id}", values
+        )
 
     @api.model
     def _amazon_delivery(self, channel, data, buyer):

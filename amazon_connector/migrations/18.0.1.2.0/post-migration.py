@@ -9,7 +9,7 @@ def migrate(cr, version):
     cr.execute(
         """
         UPDATE res_partner
-           SET amazon_placeholder = TRUE, street = NULL, street2 = NULL, zip = NULL,
+           SET street = NULL, street2 = NULL, zip = NULL,
                city = NULL, state_id = NULL, country_id = NULL, phone = NULL, email = NULL
          WHERE amazon_address_key LIKE 'anonymous:%%'
         """
