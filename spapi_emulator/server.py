@@ -350,6 +350,39 @@ class Emulator:
             )
             return self.load_orders(seller_id, orders)
 
+    def seed_malformed_orders(self, seller_id, seed, count, marketplace_ids=None) -> list:
+        """``count`` generated orders of a seller, each spoilt by one mutation of
+        ``spapi_emulator.fuzz`` that a careful importer must refuse (the mutations taken in
+        turn) while searchOrders still serves the order; returns [{"orderId", "mutation"}]."""
+        from . import fuzz, generator
+
+        labels = [
+            label
+            for label, mutation in fuzz.MUTATIONS.items()
+            if mutation.outcome == "refused" and mutation.servable
+        ]
+        rng = random.Random(seed)
+        with self.lock:
+            seller = self.sellers[seller_id]
+            valid = generator.generate_orders(
+                seed=seed,
+                count=count,
+                seller_id=seller_id,
+                marketplace_ids=list(marketplace_ids or seller.marketplace_ids),
+                now=self.clock.now(),
+            )
+            spoilt = []
+            for index, order in enumerate(valid):
+                turn = labels[index % len(labels) :] + labels[: index % len(labels)]
+                label = next(
+                    (label for label in turn if fuzz.MUTATIONS[label].applies(order)), None
+                )
+                if label:
+                    payload = fuzz.mutate(order, label, rng)
+                    self.load_orders(seller_id, [payload])
+                    spoilt.append({"orderId": payload["orderId"], "mutation": label})
+            return spoilt
+
     def ship_order(self, order_id, items=None, tracking_number=None, carrier=None) -> dict:
         """Ship units as the seller does from Seller Central (no SP-API call); returns the
         package. ``items``: {orderItemId: units}, default every unit still unshipped.

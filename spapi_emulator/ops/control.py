@@ -141,6 +141,13 @@ def seed_orders(emu, req):
     return {"orderIds": emu.seed_orders(**body_of(req))}
 
 
+@control("POST", "/_emulator/orders/malformed", "seed_malformed_orders")
+def seed_malformed_orders(emu, req):
+    """``{"seller_id", "seed", "count", "marketplace_ids"?}``: generated orders, each with one
+    thing wrong (spapi_emulator/fuzz.py); answers ``{"orders": [{"orderId", "mutation"}]}``."""
+    return {"orders": emu.seed_malformed_orders(**body_of(req))}
+
+
 @control("POST", "/_emulator/orders/evolve", "evolve_orders")
 def evolve_orders(emu, req):
     """``{"seed", "count", "seller_id"?}``; answers the ids of the orders that changed."""

@@ -192,6 +192,33 @@ def test_seed_and_evolve_orders(emulator, control):
     assert all(emulator.orders[i]["lastUpdatedTime"] == now for i in changed)
 
 
+def test_malformed_orders_on_demand_are_served_as_spoilt(emulator, control, access_token):
+    answer = control.post(
+        "/orders/malformed", json={"seller_id": SELLER_ID, "seed": 5, "count": 30}
+    )
+    assert answer.status_code == 200
+    spoilt = answer.json()["orders"]
+    assert len(spoilt) == 30
+    assert len({entry["mutation"] for entry in spoilt}) == 30, "a different fault each"
+    assert {entry["orderId"] for entry in spoilt} == set(emulator.orders)
+    again = control.post(
+        "/orders/malformed", json={"seller_id": SELLER_ID, "seed": 5, "count": 30}
+    ).json()["orders"]
+    assert again == spoilt, "same seed, same orders"
+    nul = next((e for e in spoilt if e["mutation"] == "order_id_nul"), None)
+    assert nul is None or "\x00" in nul["orderId"]
+    served = httpx.get(
+        emulator.base_url + "/orders/2026-01-01/orders",
+        params={
+            "lastUpdatedAfter": "2000-01-01T00:00:00Z",
+            "marketplaceIds": ",".join(emulator.sellers[SELLER_ID].marketplace_ids),
+        },
+        headers={"x-amz-access-token": access_token()},
+    )
+    assert served.status_code == 200
+    assert {o["orderId"] for o in served.json()["orders"]} == set(emulator.orders)
+
+
 def test_python_dash_m_starts_a_demo_emulator():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
