@@ -336,25 +336,28 @@ class Emulator:
 
     def seed_orders(self, seller_id, seed, count, marketplace_ids=None, **kwargs) -> list:
         """Generate ``count`` deterministic orders (spapi_emulator.generator) for a seller."""
+        with self.lock:
+            return self.load_orders(
+                seller_id, self._generate(seller_id, seed, count, marketplace_ids, **kwargs)
+            )
+
+    def _generate(self, seller_id, seed, count, marketplace_ids=None, **kwargs) -> list:
         from . import generator
 
-        with self.lock:
-            seller = self.sellers[seller_id]
-            orders = generator.generate_orders(
-                seed=seed,
-                count=count,
-                seller_id=seller_id,
-                marketplace_ids=list(marketplace_ids or seller.marketplace_ids),
-                now=self.clock.now(),
-                **kwargs,
-            )
-            return self.load_orders(seller_id, orders)
+        return generator.generate_orders(
+            seed=seed,
+            count=count,
+            seller_id=seller_id,
+            marketplace_ids=list(marketplace_ids or self.sellers[seller_id].marketplace_ids),
+            now=self.clock.now(),
+            **kwargs,
+        )
 
     def seed_malformed_orders(self, seller_id, seed, count, marketplace_ids=None) -> list:
         """``count`` generated orders of a seller, each spoilt by one mutation of
         ``spapi_emulator.fuzz`` that a careful importer must refuse (the mutations taken in
         turn) while searchOrders still serves the order; returns [{"orderId", "mutation"}]."""
-        from . import fuzz, generator
+        from . import fuzz
 
         labels = [
             label
@@ -363,16 +366,8 @@ class Emulator:
         ]
         rng = random.Random(seed)
         with self.lock:
-            seller = self.sellers[seller_id]
-            valid = generator.generate_orders(
-                seed=seed,
-                count=count,
-                seller_id=seller_id,
-                marketplace_ids=list(marketplace_ids or seller.marketplace_ids),
-                now=self.clock.now(),
-            )
             spoilt = []
-            for index, order in enumerate(valid):
+            for index, order in enumerate(self._generate(seller_id, seed, count, marketplace_ids)):
                 turn = labels[index % len(labels) :] + labels[: index % len(labels)]
                 label = next(
                     (label for label in turn if fuzz.MUTATIONS[label].applies(order)), None
