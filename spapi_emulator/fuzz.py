@@ -377,6 +377,27 @@ _edit("package_units_bad", _package_units, {"bad_quantity"}, applies=_with_packa
 
 # Money: amounts are decimals written as text, within bounds, with Amazon's signs.
 _edit("charge_negative", _set_item_amount("-5.00"), {"bad_amount"}, applies=_priced)
+# Who collects an item's tax decides where it is booked: it must be readable.
+_edit("item_tax_as_text", _set_item("tax", "included"), {"wrong_type"}, applies=_priced)
+_edit(
+    "tax_collections_as_object",
+    _set_item("tax", {"taxCollections": {"model": "MARKETPLACE_FACILITATOR"}}),
+    {"wrong_type"},
+    applies=_priced,
+)
+_edit(
+    "tax_collector_control_characters",
+    _set_item(
+        "tax",
+        {
+            "taxCollections": [
+                {"model": "MARKETPLACE_FACILITATOR", "responsibleParty": "Amazon\x00 Inc."}
+            ]
+        },
+    ),
+    {"control_characters"},
+    applies=_priced,
+)
 _edit("amount_huge", _set_item_amount("1" + "0" * 30), {"bad_amount"}, applies=_priced)
 _edit("amount_above_bounds", _set_item_amount("100000000.01"), {"bad_amount"}, applies=_priced)
 _edit(
@@ -855,7 +876,6 @@ def _unused_fields_junk(payload, rng):
     item["measurement"] = "heavy"
     item["expense"] = []
     item["promotion"] = 7
-    item["tax"] = "included"
     item["product"]["condition"] = []
     item["product"]["price"] = "free"
 

@@ -14,6 +14,7 @@ from . import (
     amazon_marketplace,
     amazon_order_builder,
     amazon_order_importer,
+    amazon_order_invoicer,
     amazon_package,
     amazon_shipment_exporter,
     amazon_shipping_mapping,

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway
@@ -145,15 +146,17 @@ class AmazonChannel(models.Model):
     )
     included_vat = fields.Selection(
         [
-            ("standard", "Standard VAT rate of the marketplace, included in the price"),
+            ("standard", "The product's VAT, included in the price"),
             ("none", "No tax: book the gross amounts"),
         ],
         string="VAT on Gross Prices",
         default="standard",
         required=True,
         help="Amazon gives no tax breakdown for consumer orders in VAT-inclusive marketplaces "
-        "(Europe, UK, Japan...). Taxes Amazon does report (US/CA sales tax, Business orders) "
-        "are always booked exactly as Amazon computed them.",
+        "(Europe, UK, Japan...): the VAT is extracted from the price at the product's rate in "
+        "the country whose tax applies (see the order's fiscal position). Choose 'No tax' only "
+        "if the company charges no VAT (e.g. a small business exemption). Taxes Amazon does "
+        "report (US/CA sales tax, Business orders) are always booked to Amazon's cents.",
     )
     match_by_asin = fields.Boolean(
         string="Match Products by ASIN",
@@ -182,6 +185,32 @@ class AmazonChannel(models.Model):
         "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
     )
     listing_ids = fields.One2many("amazon.listing", "channel_id", string="Listings")
+    # -- invoicing ------------------------------------------------------------------------------
+    invoice_orders = fields.Boolean(
+        string="Invoice Orders When Delivered",
+        help="Post the customer invoice of each order once it is delivered (merchant-fulfilled: "
+        "when its deliveries are done; Amazon-fulfilled: when it is imported), dated as on "
+        "Amazon and registered as paid by Amazon. Delivered orders not invoiced yet, earlier "
+        "ones included, are invoiced when this is switched on. An invoiced order cancelled on "
+        "Amazon or in Odoo gets a credit note, refunded by Amazon.",
+    )
+    invoice_journal_id = fields.Many2one(
+        "account.journal",
+        string="Sales Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale'), ('company_id', '=', company_id)]",
+        help="Journal of the invoices of this channel's orders, automatic or made by hand; "
+        "empty: the company's default sales journal.",
+    )
+    payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Amazon Payments Journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', company_id)]",
+        help="Bank or cash journal where the payments Amazon makes for the invoices (and the "
+        "refunds of credit notes) are registered, e.g. a journal 'Amazon' for the seller's "
+        "Amazon balance.",
+    )
     # -- shipments and cancellations to Amazon -------------------------------------------------
     shipment_auto_send = fields.Boolean(
         string="Mark as Shipped on Amazon Automatically",
@@ -237,6 +266,17 @@ class AmazonChannel(models.Model):
             "There is already a channel for this seller account and region.",
         ),
     ]
+
+    @api.constrains("invoice_orders", "payment_journal_id")
+    def _check_payment_journal(self):
+        for channel in self.filtered(lambda c: c.invoice_orders and not c.payment_journal_id):
+            raise ValidationError(
+                self.env._(
+                    "Channel %(channel)s invoices its orders: choose the journal where Amazon's "
+                    "payments are registered (Amazon Payments Journal).",
+                    channel=channel.name,
+                )
+            )
 
     @api.depends("store_name", "seller_id")
     def _compute_name(self):

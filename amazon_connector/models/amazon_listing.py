@@ -16,12 +16,25 @@ class AmazonListing(models.Model):
     asin = fields.Char(string="ASIN", index=True)
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade", index=True)
     active = fields.Boolean(default=True)
+    tax_id = fields.Many2one(
+        "account.tax",
+        domain="[('type_tax_use', '=', 'sale'), ('company_id', '=', company_id)]",
+        help="The sales tax of this SKU when it is not the product's own, e.g. a reduced rate "
+        "for books or food. Like the product's tax, it is mapped by the order's fiscal "
+        "position (One-Stop-Shop sales get the ship-to country's matching rate).",
+    )
 
     _sql_constraints = [
         ("sku_uniq", "unique(channel_id, sku)", "A SKU can be listed once per channel."),
     ]
 
     @api.model
+    def _amazon_tax(self, channel, sku):
+        """The tax chosen on the SKU's listing, if any."""
+        if not sku:
+            return self.env["account.tax"]
+        return self.search([("channel_id", "=", channel.id), ("sku", "=", sku)], limit=1).tax_id
+
     def _amazon_match(self, channel, sku, asin):
         """SKU in the channel's listings, then a product's internal reference, then the ASIN.
 

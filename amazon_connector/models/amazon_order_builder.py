@@ -1,6 +1,6 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from odoo import api, fields, models
@@ -11,10 +11,15 @@ from ..services.order_mapper import (
     MappingError,
     OrderData,
     quantum,
-    reproducing_rate,
     split_units,
 )
-from ..services.tax_rates import standard_vat_rate
+from ..services.tax_rates import (
+    TAX_EXCLUSIVE_COUNTRIES,
+    is_statutory,
+    matching_rate,
+    statutory_rates,
+    tax_country,
+)
 
 
 @dataclass
@@ -26,6 +31,16 @@ class OrderBuild:
     data: OrderData
     marketplace: Any
     action: str  # what the status mapping says: skip, draft, confirm, done, cancel
+    notes: list  # what the sync log should tell about this order (differences to Amazon)
+
+
+@dataclass
+class TaxPlace:
+    """Where an order's tax belongs and how its prices are given, decided once per order."""
+
+    country: Any  # res.country whose tax applies
+    region: str | None  # the ship-to region (Canada's provinces have their own rates)
+    included: bool  # prices include tax (consumer prices in VAT marketplaces)
 
 
 class AmazonOrderBuilder(models.AbstractModel):
@@ -41,9 +56,9 @@ class AmazonOrderBuilder(models.AbstractModel):
     _description = "Amazon Order Builder"
 
     @api.model
-    def _apply(self, channel, data):
+    def _apply(self, channel, data, notes=None):
         """Create or update the sale order of ``data``; returns the outcome to count: new,
-        updated, cancelled or skipped."""
+        updated, cancelled or skipped. Warnings for the sync log are added to ``notes``."""
         existing = self.env["sale.order"].search(
             [("amazon_channel_id", "=", channel.id), ("amazon_order_ref", "=", data.order_id)],
             limit=1,
@@ -53,6 +68,7 @@ class AmazonOrderBuilder(models.AbstractModel):
             data,
             self._marketplace(data),
             channel._status_action(data.status, data.fulfilled_by),
+            notes if notes is not None else [],
         )
         if existing:
             return self._update(existing, build)
@@ -81,6 +97,12 @@ class AmazonOrderBuilder(models.AbstractModel):
         buyer = Partner._amazon_buyer(channel, data)
         delivery = Partner._amazon_delivery(channel, data, buyer)
         currency = self._currency(data, marketplace)
+        invoice_partner = delivery if buyer.amazon_placeholder else buyer
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(channel.company_id)
+            ._get_fiscal_position(invoice_partner, delivery)
+        )
         fba = data.fulfilled_by == "AMAZON"
         carrier = self.env["amazon.shipping.mapping"]._carrier_for(
             channel, data.service_level, marketplace
@@ -93,14 +115,16 @@ class AmazonOrderBuilder(models.AbstractModel):
                     "partner_id": buyer.id,
                     # The placeholder has no address: the order's own delivery address says
                     # at least which country the sale went to.
-                    "partner_invoice_id": (delivery if buyer.amazon_placeholder else buyer).id,
+                    "partner_invoice_id": invoice_partner.id,
                     "partner_shipping_id": delivery.id,
                     "company_id": channel.company_id.id,
                     "warehouse_id": (
                         self._fba_warehouse(channel) if fba else channel.warehouse_id
                     ).id,
                     "pricelist_id": self._pricelist(channel, currency).id,
-                    "fiscal_position_id": False,
+                    # Odoo's own choice for this customer and address (One-Stop-Shop
+                    # positions map the seller's taxes to the ship-to country's).
+                    "fiscal_position_id": fiscal_position.id,
                     "team_id": channel.team_id.id,
                     "user_id": channel.user_id.id,
                     "date_order": data.purchase_date,
@@ -156,6 +180,8 @@ class AmazonOrderBuilder(models.AbstractModel):
         }
         if data.has_prices:
             values["amazon_total"] = float(data.grand_total)
+            values["amazon_tax_total"] = float(data.tax_total or 0)
+            values["amazon_tax_collected_by"] = data.tax_collected_by or False
         return values
 
     @api.model
@@ -174,73 +200,162 @@ class AmazonOrderBuilder(models.AbstractModel):
 
     @api.model
     def _set_lines(self, order, build):
-        """(Re)build the order's lines from Amazon's charges; returns the SKUs without a product."""
+        """(Re)build the order's lines from Amazon's charges; returns the SKUs without a product.
+
+        Every line carries the company's tax for it (see :meth:`_item_taxes`); all lines of the
+        order are priced the same way, tax included or excluded, as Amazon gave them. Should
+        Odoo's total still differ from what the buyer paid, the difference is booked on a line
+        of its own (never more than a cent or so per line: anything else refuses the order).
+        """
         channel, data = build.channel, build.data
         step = quantum(order.currency_id.name)
-        lines = (
-            data.lines
-            if data.has_prices
-            else [
-                Line(
+        Tax = self.env["account.tax"]
+        commands = [Command.unlink(line.id) for line in order.order_line]
+        unmatched = []
+        if not data.has_prices:  # a pending order: its items, not priced yet
+            for item in data.items:
+                product = self._item_product(channel, item.sku, item.asin, unmatched)
+                line = Line(
                     kind="item",
                     amount=Decimal(0),
-                    tax=None,
+                    charge="ITEM",
                     quantity=item.quantity,
                     order_item_id=item.order_item_id,
                     sku=item.sku,
                     asin=item.asin,
                     title=item.title,
                 )
-                for item in data.items
-            ]
-        )
-        Listing = self.env["amazon.listing"]
-        unmatched = []
-        commands = [Command.unlink(line.id) for line in order.order_line]
-        for line in lines:
-            if line.kind == "item":
-                product = Listing._amazon_match(channel, line.sku, line.asin)
-                if not product:
-                    unmatched.append(line.sku or line.asin or "?")
-                    product = self.env.ref("amazon_connector.product_amazon_unmatched")
-            elif line.kind == "shipping":
-                product = order.carrier_id.product_id or self.env.ref(
-                    "amazon_connector.product_amazon_shipping"
-                )
-            else:
+                commands += self._line_commands(order, line, product, Tax, step)
+            order.write({"order_line": commands})
+            return unmatched
+        place = self._tax_place(order, build)
+        for item in data.items:
+            product = self._item_product(channel, item.sku, item.asin, unmatched)
+            commands += self._item_commands(order, build, place, item, product, step)
+        for line in data.lines:
+            if line.order_item_id is None:  # an order-level charge (delivery tip): untaxed
                 product = self.env.ref(f"amazon_connector.product_amazon_{line.kind}")
-            taxes, net_pricing = self._taxes(build, line, step)
-            amount = line.amount - line.tax if net_pricing else line.amount
-            for quantity, unit_price in split_units(amount, line.quantity, step):
-                commands.append(
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": self._line_name(line, product),
-                            "product_uom_qty": quantity,
-                            "price_unit": float(unit_price),
-                            "discount": 0.0,
-                            "tax_id": [Command.set(taxes.ids)],
-                            "is_delivery": line.kind == "shipping",
-                            "amazon_order_item_id": line.order_item_id,
-                            "amazon_sku": line.sku,
-                            "amazon_asin": line.asin,
-                            "amazon_line_kind": line.kind,
-                        }
-                    )
+                commands += self._line_commands(order, line, product, Tax, step)
+        order.write({"order_line": commands, "amazon_amount_difference": 0.0})
+        self._book_difference(order, build, step)
+        return unmatched
+
+    @api.model
+    def _item_commands(self, order, build, place, item, product, step):
+        """The lines of one order item: a line per charge, each with the item's taxes, and the
+        line carrying a tax amount as Amazon gave it where there is one."""
+        Tax = self.env["account.tax"]
+        lines = [line for line in build.data.lines if line.order_item_id == item.order_item_id]
+        taxes, untaxed, tax_line = self._item_taxes(order, build, place, item, lines, product, step)
+        commands = []
+        for line in lines:
+            line_taxes = Tax if line.charge in untaxed else taxes
+            amount = line.amount
+            if line_taxes and not place.included and item.tax is None:
+                # A gross amount in an order priced net (it mixes items Amazon taxed with
+                # ones it did not): the net at the statutory rate.
+                amount = (amount / (1 + Decimal(str(line_taxes.amount)) / 100)).quantize(
+                    step, rounding=ROUND_HALF_UP
                 )
-        order.write({"order_line": commands})
-        if data.has_prices and order.currency_id.compare_amounts(
-            order.amount_total, float(data.grand_total)
-        ):
+            commands += self._line_commands(
+                order,
+                replace(line, amount=amount),
+                self._charge_product(order, line, product),
+                line_taxes,
+                step,
+            )
+        if tax_line:
+            kind, tax = tax_line
+            line = Line(
+                kind=kind,
+                amount=item.tax_total,
+                charge="TAX",
+                order_item_id=item.order_item_id,
+                sku=item.sku,
+                asin=item.asin,
+                title=item.sku or item.title,
+            )
+            product = self.env.ref("amazon_connector.product_amazon_sales_tax")
+            commands += self._line_commands(order, line, product, tax, step)
+        return commands
+
+    @api.model
+    def _item_product(self, channel, sku, asin, unmatched):
+        product = self.env["amazon.listing"]._amazon_match(channel, sku, asin)
+        if not product:
+            unmatched.append(sku or asin or "?")
+            product = self.env.ref("amazon_connector.product_amazon_unmatched")
+        return product
+
+    @api.model
+    def _charge_product(self, order, line, item_product):
+        if line.kind == "item":
+            return item_product
+        if line.kind == "shipping":
+            return order.carrier_id.product_id or self.env.ref(
+                "amazon_connector.product_amazon_shipping"
+            )
+        return self.env.ref(f"amazon_connector.product_amazon_{line.kind}")
+
+    @api.model
+    def _line_commands(self, order, line, product, taxes, step):
+        """Create commands for one charge: one line per unit price, to the cent."""
+        return [
+            Command.create(
+                {
+                    "product_id": product.id,
+                    "name": self._line_name(line, product),
+                    "product_uom_qty": quantity,
+                    "price_unit": float(unit_price),
+                    "discount": 0.0,
+                    "tax_id": [Command.set(taxes.ids)],
+                    "is_delivery": line.kind == "shipping",
+                    "amazon_order_item_id": line.order_item_id,
+                    "amazon_sku": line.sku,
+                    "amazon_asin": line.asin,
+                    "amazon_line_kind": line.kind,
+                }
+            )
+            for quantity, unit_price in split_units(line.amount, line.quantity, step)
+        ]
+
+    @api.model
+    def _book_difference(self, order, build, step):
+        """Amazon's cents win: a remaining difference goes on a line of its own."""
+        data = build.data
+        currency = order.currency_id
+        difference = data.grand_total - Decimal(str(order.amount_total)).quantize(step)
+        if not difference:
+            return
+        if abs(difference) > step * max(len(order.order_line), 1):
             raise MappingError(
                 "odoo_total_mismatch",
                 order=data.order_id,
                 odoo=order.amount_total,
                 amazon=str(data.grand_total),
-                currency=order.currency_id.name,
+                currency=currency.name,
             )
-        return unmatched
+        line = Line(kind="difference", amount=difference, charge="DIFFERENCE", title=data.order_id)
+        product = self.env.ref("amazon_connector.product_amazon_difference")
+        order.write(
+            {
+                "order_line": self._line_commands(
+                    order, line, product, self.env["account.tax"], step
+                ),
+                "amazon_amount_difference": float(difference),
+            }
+        )
+        build.notes.append(
+            self.env._(
+                "Odoo's taxes give %(odoo)s %(currency)s where the buyer paid %(amazon)s: the "
+                "difference of %(difference)s is booked on its own line of the order. Check the "
+                "company's tax rounding (per line) and the taxes of the order.",
+                odoo=currency.round(order.amount_total - float(difference)),
+                amazon=data.grand_total,
+                difference=difference,
+                currency=currency.name,
+            )
+        )
 
     @api.model
     def _line_name(self, line, product):
@@ -275,13 +390,15 @@ class AmazonOrderBuilder(models.AbstractModel):
         was_requested = order.amazon_buyer_cancel_requested
         result = "updated"
         if action == "cancel" and order.state != "cancel":
+            # An invoiced order is credited on the day Amazon cancelled it.
+            order._amazon_credit_invoices(order._amazon_local_date(data.last_updated))
             if order._amazon_goods_left():
                 order._amazon_flag(
                     self.env._("Cancelled on Amazon after shipping"),
                     self.env._(
                         "Amazon reports order %(order)s as cancelled, but goods have already "
                         "left the warehouse. Check the return or refund with the buyer; the order "
-                        "was not changed.",
+                        "and its deliveries were not changed (an invoice, if any, was credited).",
                         order=data.order_id,
                     ),
                 )
@@ -380,28 +497,124 @@ class AmazonOrderBuilder(models.AbstractModel):
             }
         )
 
-    @api.model
-    def _taxes(self, build, line, step):
-        """(taxes, net pricing) that make Odoo find Amazon's amounts to the cent.
+    # -- taxes ----------------------------------------------------------------------------------
 
-        A line Amazon taxed on a net price whose units divide evenly is priced net with a
-        tax excluded from the price: Odoo then computes Amazon's very tax amount. Any other
-        line is priced at what the buyer paid with the tax included, so the total is exact
-        (a split line's tax may then differ from Amazon's by a cent; see docs/sync-model.md).
+    @api.model
+    def _tax_place(self, order, build):
+        data, marketplace = build.data, build.marketplace
+        recipient = data.recipient
+        ship_to = (recipient and recipient.country_code) or marketplace.country_id.code
+        code = tax_country(
+            order.company_id.account_fiscal_country_id.code, ship_to, marketplace.country_id.code
+        )
+        country = self.env["res.country"].search([("code", "=", code)], limit=1)
+        included = (
+            data.tax_total is None and marketplace.country_id.code not in TAX_EXCLUSIVE_COUNTRIES
+        )
+        return TaxPlace(country or marketplace.country_id, recipient and recipient.state, included)
+
+    @api.model
+    def _item_taxes(self, order, build, place, item, lines, product, step):
+        """(taxes of the item's lines, charges Amazon left untaxed, (kind, tax) of a line that
+        carries Amazon's tax amount itself, or None) for one order item.
+
+        The seller's tax is the company's tax for the product (:meth:`_expected_tax`); where
+        Amazon reports the tax it charged, the rate must reproduce it on every charge: if the
+        expected rate does not, the statutory rate of the country that does is taken.
+
+        Tax that Amazon collects as marketplace facilitator goes on a line of its own, on a
+        clearing account with no report tags (or, when Amazon gave no amount, VAT at the
+        statutory rate on that clearing account).
         """
-        channel = build.channel
         Tax = self.env["account.tax"]
-        if line.tax is not None:
-            net = line.amount - line.tax
-            rate = reproducing_rate(net, line.tax, step)
-            net_pricing = len(split_units(net, line.quantity, step)) == 1
-        else:
-            rate = standard_vat_rate(build.marketplace.country_id.code)
-            rate = rate if channel.included_vat == "standard" else None
-            net_pricing = False
-        if not rate:
-            return Tax, False
-        return Tax._amazon_tax(channel.company_id, rate, included=not net_pricing), net_pricing
+        company, country = order.company_id, place.country
+        charges = self._taxed_charges(item, lines)
+        untaxed = {line.charge for line in lines} - {charge for charge, _bases, _tax in charges}
+        if item.tax_collected_by:
+            if item.tax is not None:
+                tax = Tax._amazon_amount_tax(company, country, collected_by_amazon=True)
+                return Tax, untaxed, ("collected_tax", tax) if item.tax_total else None
+            if not place.included:
+                return Tax, untaxed, None
+            _expected, rate = self._expected_tax(order, build, item, product, country)
+            return Tax._amazon_collected_tax(company, country, rate), set(), None
+        if item.tax is None:
+            if build.channel.included_vat == "none" or (
+                not place.included and country.code in TAX_EXCLUSIVE_COUNTRIES
+            ):
+                return Tax, set(), None
+            expected, rate = self._expected_tax(order, build, item, product, country)
+            if rate is None:
+                return Tax, set(), None
+            return self._seller_tax(order, country, rate, place.included, expected), set(), None
+        if not item.tax_total:
+            return Tax, untaxed, None
+        expected, rate = self._expected_tax(order, build, item, product, country, place.region)
+        candidates = [rate] if rate is not None else []
+        candidates += statutory_rates(country.code, place.region)
+        matching = matching_rate(candidates, [(bases, tax) for _c, bases, tax in charges], step)
+        if matching is None and rate is None:
+            # No statutory rate of this country gives Amazon's amount (e.g. US sales tax,
+            # which depends on the city): the seller's tax at Amazon's very amount.
+            tax = Tax._amazon_amount_tax(company, country, collected_by_amazon=False)
+            return Tax, untaxed, ("sales_tax", tax)
+        rate = rate if matching is None else matching
+        return self._seller_tax(order, country, rate, False, expected), untaxed, None
+
+    @api.model
+    def _taxed_charges(self, item, lines):
+        """(charge, bases, Amazon's tax) for each charge of the item that Amazon taxed; both
+        discounts of an item share Amazon's one DISCOUNT tax."""
+        taxes = item.tax or {}
+        charges = []
+        for charge in dict.fromkeys(line.charge for line in lines):
+            bases = [line.amount for line in lines if line.charge == charge]
+            tax = taxes.get(charge, Decimal(0))
+            if item.tax is None or tax or not any(bases):
+                charges.append((charge, bases, tax))
+        return charges
+
+    @api.model
+    def _expected_tax(self, order, build, item, product, country, region=None):
+        """(tax, rate): what the company's own configuration gives the item in ``country``.
+
+        The listing's or product's tax (else the company's default), mapped by the order's
+        fiscal position, when it is a statutory rate of ``country`` and belongs to it (a tax of
+        that country, or the One-Stop-Shop tax that the position for that country maps to);
+        otherwise no tax and the country's usual statutory rate (None for a country without
+        one, like the United States).
+        """
+        taxes = (
+            self.env["amazon.listing"]._amazon_tax(build.channel, item.sku)
+            or product.taxes_id.filtered(lambda t: t.company_id == order.company_id)
+            or order.company_id.account_sale_tax_id
+        )
+        mapped = order.fiscal_position_id.map_tax(taxes).filtered(
+            lambda t: t.amount_type == "percent"
+        )[:1]
+        if (
+            mapped
+            and country in (mapped.country_id, order.fiscal_position_id.country_id)
+            and is_statutory(country.code, mapped.amount)
+        ):
+            return mapped, Decimal(str(mapped.amount))
+        rates = statutory_rates(country.code, region)
+        return self.env["account.tax"], rates[0] if rates else None
+
+    @api.model
+    def _seller_tax(self, order, country, rate, included, expected):
+        """The company's tax at ``rate``: the expected one if it has that rate, else one the
+        fiscal position maps to in that country, else any of the country's."""
+        Tax = self.env["account.tax"]
+        position = order.fiscal_position_id
+        preferred = expected.filtered(lambda t: t.amount == float(rate))
+        if not preferred and position.country_id == country:
+            preferred = position.tax_ids.tax_dest_id.filtered(
+                lambda t: t.amount_type == "percent" and t.amount == float(rate)
+            )[:1]
+        if preferred:
+            return Tax._amazon_in_mode(preferred, included, country)
+        return Tax._amazon_seller_tax(order.company_id, country, rate, included)
 
     @api.model
     def _fba_warehouse(self, channel):

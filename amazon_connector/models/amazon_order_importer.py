@@ -104,6 +104,9 @@ class AmazonOrderImporter(models.AbstractModel):
         else:
             values.update(import_high_water=window["before"], import_resume_after=False)
         run.channel.write(values)
+        if run.channel.invoice_orders and (run.counts["new"] or run.counts["updated"]):
+            # Orders Amazon shipped may now have something to invoice.
+            run.channel._request_run("invoicing", "amazon_connector.ir_cron_amazon_invoice_orders")
 
     def _summary(self, run):
         counts = {k: run.counts[k] for k in ("new", "updated", "cancelled", "skipped", "failed")}
@@ -112,6 +115,11 @@ class AmazonOrderImporter(models.AbstractModel):
             "%(failed)s failed.",
             **counts,
         )
+        if run.counts["difference"]:
+            summary += " " + self.env._(
+                "%(count)s order(s) booked with a difference to Amazon's total.",
+                count=run.counts["difference"],
+            )
         if run.options.get("rescan"):
             prefix = self.env._("Rescan of the last %(days)s days: ", days=run.channel.rescan_days)
             summary = prefix + summary
@@ -202,9 +210,14 @@ class AmazonOrderImporter(models.AbstractModel):
                 amazon_ref=order_ref,
             )
             return "failed"
+        notes = []
         try:
             with self.env.cr.savepoint():
-                return self.env["amazon.order.builder"]._apply(run.channel, data)
+                outcome = self.env["amazon.order.builder"]._apply(run.channel, data, notes)
+            for note in notes:
+                run.log.add_message(note, level="warning", amazon_ref=order_ref)
+                run.counts["difference"] += 1
+            return outcome
         except MappingError as error:
             run.log.add_message(wording._describe(error), amazon_ref=order_ref)
         except Exception as error:

@@ -7,8 +7,10 @@ SYNC_KINDS = [
     ("order_import", "Order import"),
     ("shipment", "Shipment confirmation"),
     ("cancellation", "Cancellation"),
+    ("invoicing", "Invoicing"),
 ]
-KIND_DIRECTION = {"connection": "import", "order_import": "import"}
+# Invoicing stays inside Odoo: neither from nor to Amazon.
+KIND_DIRECTION = {"connection": "import", "order_import": "import", "invoicing": False}
 
 
 class AmazonSyncLog(models.Model):
@@ -46,6 +48,11 @@ class AmazonSyncLog(models.Model):
     count_cancelled = fields.Integer(string="Cancelled")
     count_skipped = fields.Integer(string="Skipped")
     count_failed = fields.Integer(string="Failed")
+    count_difference = fields.Integer(
+        string="Differences",
+        help="Orders whose total Odoo's taxes could not give to the cent: the difference is "
+        "booked on a line of its own.",
+    )
     count_sent = fields.Integer(string="Sent", help="Deliveries or cancellations Amazon accepted.")
     api_calls = fields.Text(string="API Calls", help="Calls made per SP-API operation.")
     line_ids = fields.One2many("amazon.sync.log.line", "log_id", string="Messages")

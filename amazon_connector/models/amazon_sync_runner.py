@@ -17,6 +17,7 @@ LOCK_NAMESPACES = {
     "shipment": 0x414D5A + 1,
     "cancellation": 0x414D5A + 2,
     "connection": 0x414D5A + 3,
+    "invoicing": 0x414D5A + 4,
 }
 
 
@@ -26,20 +27,21 @@ class SyncRun:
 
     channel: Any
     log: Any
-    gateway: Any
+    gateway: Any  # None for a capability that does not call Amazon
     options: dict
     counts: Counter = field(default_factory=Counter)
 
 
 class AmazonSyncRunner(models.AbstractModel):
     """The one way a sync run works; every capability (order import, shipment confirmation,
-    cancellations, connection test) inherits it and supplies only its own steps.
+    cancellations, connection test, invoicing) inherits it and supplies only its own steps.
 
     The template (:meth:`_run`): take the channel's lock for this kind, close the logs of runs
-    that died, find what is pending, open the log, build the gateway, let the capability
-    process the work unit by unit (committing after each in scheduled runs), then record
-    success, or stop on an Amazon error and schedule the retry. The scheduler entry point
-    (:meth:`_cron`) runs it for each channel whose turn it is.
+    that died, find what is pending, open the log, build the gateway (unless the capability
+    calls no Amazon API, ``_calls_amazon``), let the capability process the work unit by unit
+    (committing after each in scheduled runs), then record success, or stop on an Amazon
+    error and schedule the retry. The scheduler entry point (:meth:`_cron`) runs it for each
+    channel whose turn it is.
 
     A capability sets ``_sync_kind`` (a key of LOCK_NAMESPACES and of the log kinds) and
     implements :meth:`_pending`, :meth:`_process` and :meth:`_summary`; :meth:`_succeeded`,
@@ -55,6 +57,9 @@ class AmazonSyncRunner(models.AbstractModel):
     _sync_kind = None
     # Whether the scheduler runs this capability (and so keeps its schedule and retries).
     _scheduled = True
+    # Whether the run talks to Amazon: only then is there a gateway, are its calls counted on
+    # the log, and does the run's success say anything about the channel's connection.
+    _calls_amazon = True
 
     # -- what a capability supplies -------------------------------------------------------------
 
@@ -137,17 +142,23 @@ class AmazonSyncRunner(models.AbstractModel):
                 {"channel_id": channel.id, "kind": self._sync_kind}
             )
             self._commit()
-            run = SyncRun(channel, log, channel._get_gateway(**self._gateway_options()), options)
+            gateway = (
+                channel._get_gateway(**self._gateway_options()) if self._calls_amazon else None
+            )
+            run = SyncRun(channel, log, gateway, options)
             try:
                 self._process(run, work)
             except errors.AmazonError as error:
                 return self._stopped(run, schedule, error)
             self._succeeded(run)
-            channel._record_api_success()
+            if self._calls_amazon:
+                channel._record_api_success()
             if schedule:
                 schedule._succeeded()
             log.finish(
-                summary=self._summary(run), call_counts=run.gateway.call_counts, **run.counts
+                summary=self._summary(run),
+                call_counts=gateway.call_counts if gateway else None,
+                **run.counts,
             )
             self._commit()
             return log

@@ -81,6 +81,27 @@ class SaleOrder(models.Model):
     amazon_cancelled_reason = fields.Char(
         string="Amazon's Cancellation Reason", readonly=True, copy=False
     )
+    amazon_tax_total = fields.Monetary(
+        string="Tax (Amazon)",
+        readonly=True,
+        copy=False,
+        help="The tax Amazon reported on the order (0 where prices include VAT: Amazon then "
+        "gives no tax amount, and Odoo computes it at the statutory rate).",
+    )
+    amazon_tax_collected_by = fields.Char(
+        string="Tax Remitted By",
+        readonly=True,
+        copy=False,
+        help="Who remits the order's tax when it is not the seller: Amazon, as marketplace "
+        "facilitator. That tax is booked on a clearing account, outside the tax report.",
+    )
+    amazon_amount_difference = fields.Monetary(
+        string="Difference to Amazon",
+        readonly=True,
+        copy=False,
+        help="Booked on its own line so that the order totals what the buyer paid, where "
+        "Odoo's rounding of the statutory taxes could not give Amazon's cents.",
+    )
     amazon_buyer_vat = fields.Char(
         string="Buyer VAT Number",
         readonly=True,
@@ -204,3 +225,115 @@ class SaleOrder(models.Model):
                 reason=reason,
             ),
         )
+
+    # -- invoices paid by Amazon ---------------------------------------------------------------
+
+    def _prepare_invoice(self):
+        """An Amazon order is invoiced in its channel's sales journal, when the channel has one."""
+        values = super()._prepare_invoice()
+        journal = self.amazon_channel_id.invoice_journal_id
+        if journal and not self.journal_id:
+            values["journal_id"] = journal.id
+        return values
+
+    def _amazon_local_date(self, moment):
+        """The day a UTC ``moment`` falls on where the company is (else where the user is)."""
+        self.ensure_one()
+        tz = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz), moment)
+
+    def _amazon_invoice(self, invoice_date):
+        """Invoice what the order has to invoice, dated ``invoice_date``, post the invoice and
+        register it as paid by Amazon; returns the invoice."""
+        self.ensure_one()
+        order = self.with_company(self.company_id)
+        invoice = order._create_invoices(final=True)
+        invoice.invoice_date = invoice_date
+        invoice.action_post()
+        order._amazon_register_payment(invoice, invoice_date)
+        return invoice
+
+    def _amazon_register_payment(self, moves, date):
+        """Register ``moves`` (invoices, or credit notes to refund) as paid by Amazon for what
+        is left to pay on them, in the channel's payment journal on ``date``; returns the
+        moves that had something left to pay (a free replacement order has nothing)."""
+        self.ensure_one()
+        to_pay = moves.filtered(lambda m: not m.currency_id.is_zero(m.amount_residual))
+        if to_pay:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=to_pay.ids
+            ).create(
+                {"journal_id": self.amazon_channel_id.payment_journal_id.id, "payment_date": date}
+            )._create_payments()
+        return to_pay
+
+    def _amazon_credit_invoices(self, date):
+        """Reverse the invoicing of cancelled orders of channels that invoice: each posted
+        customer invoice not credited yet gets a posted credit note dated ``date``, and draft
+        invoices are cancelled. Returns the credit notes (none the second time: an invoice
+        with a posted credit note is not credited again).
+
+        The channel's choice, whoever cancels: like Odoo's own invoicing from an order, it runs
+        with the rights to do the accounting (a salesperson may cancel an invoiced order).
+        """
+        credit_notes = self.env["account.move"]
+        for order in self.filtered(lambda o: o.amazon_channel_id.invoice_orders):
+            credit_notes |= order.sudo().with_company(order.company_id)._amazon_credit_order(date)
+        return credit_notes
+
+    def _amazon_credit_order(self, date):
+        """Credit the order's posted invoices not credited yet: each credit note first settles
+        what was still owed on its invoice, and what Amazon had paid is registered as refunded
+        by Amazon."""
+        self.ensure_one()
+        self.invoice_ids.filtered(lambda m: m.state == "draft").button_cancel()
+        invoices = self.invoice_ids.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and not m.reversal_move_ids.filtered(lambda r: r.state == "posted")
+            )
+        )
+        if not invoices:
+            return invoices
+        credit_notes = invoices._reverse_moves(
+            [
+                {
+                    "date": date,
+                    "invoice_date": date,
+                    "ref": self.env._(
+                        "Reversal of: %(invoice)s (order %(order)s cancelled)",
+                        invoice=invoice.name,
+                        order=self.amazon_order_ref,
+                    ),
+                }
+                for invoice in invoices
+            ],
+            cancel=False,
+        )
+        credit_notes.action_post()
+        for invoice, credit_note in zip(invoices, credit_notes, strict=True):
+            if invoice.payment_state not in ("paid", "in_payment"):
+                (invoice.line_ids | credit_note.line_ids).filtered(
+                    lambda line: line.account_type == "asset_receivable" and not line.reconciled
+                ).reconcile()
+        refunds = self._amazon_register_payment(credit_notes, date)
+        note = self.env._(
+            "Order cancelled: credit note(s) %(credit_notes)s reverse invoice(s) %(invoices)s.",
+            credit_notes=", ".join(credit_notes.mapped("name")),
+            invoices=", ".join(invoices.mapped("name")),
+        )
+        if refunds:
+            note += " " + self.env._(
+                "Amazon's refund is registered in %(journal)s.",
+                journal=self.amazon_channel_id.payment_journal_id.name,
+            )
+        self.message_post(body=note)
+        return credit_notes
+
+    def _action_cancel(self):
+        """A cancelled Amazon order that was invoiced gets its credit note (see
+        :meth:`_amazon_credit_invoices`), dated the day it is cancelled."""
+        for order in self.filtered("amazon_channel_id"):
+            order._amazon_credit_invoices(order._amazon_local_date(fields.Datetime.now()))
+        return super()._action_cancel()

@@ -6,6 +6,9 @@ LINE_KINDS = [
     ("gift_wrap", "Gift wrap"),
     ("discount", "Promotion"),
     ("other", "Other charge"),
+    ("collected_tax", "Tax collected by Amazon"),
+    ("sales_tax", "Sales tax"),
+    ("difference", "Difference to Amazon"),
 ]
 
 

@@ -126,7 +126,22 @@ class StockPicking(models.Model):
                 )
             else:
                 picking.amazon_sync_state = "to_send"
+        if not shipped_on_amazon:
+            # Deliveries the import marks done wake the invoicing when the import ends.
+            self._amazon_request_invoicing()
         return result
+
+    def _amazon_request_invoicing(self):
+        """Deliveries to the buyer just done: wake the invoicing of channels that invoice."""
+        channels = self.filtered(
+            lambda p: (
+                p.state == "done"
+                and p.picking_type_code == "outgoing"
+                and p.amazon_channel_id.invoice_orders
+            )
+        ).amazon_channel_id
+        if channels:
+            channels._request_run("invoicing", "amazon_connector.ir_cron_amazon_invoice_orders")
 
     def _amazon_shipment_rejected(self, reason):
         """A person must act on a refused shipment: an activity on the delivery, once."""

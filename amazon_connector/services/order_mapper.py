@@ -7,8 +7,10 @@ taxes). The item's total is the sum of its breakdowns and the order's ``grandTot
 sum of its items (plus order-level charges such as DELIVERY_TIP). Where there is no TAX the
 amounts are what the buyer paid, VAT included in VAT-inclusive marketplaces.
 
-Every charge becomes a :class:`Line` carrying its gross amount (tax included) and Amazon's tax
-on it when Amazon gave one, so the sale order can total exactly what Amazon charged.
+Every charge becomes a :class:`Line` carrying the amount as Amazon shows it (net where the item
+has a TAX breakdown, what the buyer paid otherwise); the item keeps Amazon's tax per charge and
+who collects it (the seller, or Amazon as marketplace facilitator), so the sale order can total
+exactly what Amazon charged, on the company's own taxes.
 
 Nothing is taken on trust: every field used is checked (type, bounds, sign, length, control
 characters, known values), and whatever does not fit raises a :class:`MappingError` naming
@@ -18,7 +20,7 @@ the order and the field by its JSON path (``orderItems[2].quantityOrdered``), fo
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .errors import ServiceError
 
@@ -34,6 +36,7 @@ ITEM_BREAKDOWN_TYPES = (*CHARGE_KINDS, "TAX", "DISCOUNT")
 ORDER_BREAKDOWN_TYPES = (*ITEM_BREAKDOWN_TYPES, *ORDER_LEVEL_KINDS)
 DETAIL_SUBTYPES = (*CHARGE_KINDS, "DISCOUNT")
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "CLP", "KRW", "HUF"})
+FACILITATOR = "MARKETPLACE_FACILITATOR"  # Amazon withholds and remits the item's tax
 
 FULFILLMENT_STATUSES = (
     "PENDING_AVAILABILITY",
@@ -84,8 +87,8 @@ class MappingError(ServiceError):
 @dataclass
 class Line:
     kind: str  # item, shipping, gift_wrap, discount, other
-    amount: Decimal  # what the buyer paid for the line, tax included
-    tax: Decimal | None  # Amazon's tax on it; None when Amazon gave no TAX (gross prices)
+    amount: Decimal  # as Amazon shows it: net when the item has a TAX breakdown, else gross
+    charge: str  # Amazon's breakdown type (ITEM, SHIPPING, DISCOUNT, DELIVERY_TIP...)
     quantity: int = 1
     order_item_id: str | None = None
     sku: str | None = None
@@ -128,6 +131,16 @@ class OrderItem:
     cancel_reason: str | None = None
     gift_message: str | None = None
     quantity_shipped: int = 0
+    # Amazon's tax per charge type (ITEM, SHIPPING, ..., DISCOUNT: the tax taken off with the
+    # discounts), None when the item has no TAX breakdown (its amounts are final).
+    tax: dict | None = None
+    # Who remits the item's tax when it is not the seller (marketplace facilitator).
+    tax_collected_by: str | None = None
+    tax_scheme: str | None = None  # Amazon's reporting scheme (UOSS, IOSS)
+
+    @property
+    def tax_total(self):
+        return sum(self.tax.values(), Decimal(0)) if self.tax else Decimal(0)
 
 
 @dataclass
@@ -190,6 +203,17 @@ class OrderData:
     def has_prices(self):
         """Pending orders carry no money yet: their lines cannot be priced."""
         return self.grand_total is not None
+
+    @property
+    def tax_total(self):
+        """Amazon's tax on the order, None when Amazon reported none (final amounts)."""
+        taxed = [item for item in self.items if item.tax is not None]
+        return sum((item.tax_total for item in taxed), Decimal(0)) if taxed else None
+
+    @property
+    def tax_collected_by(self):
+        """Who remits the order's tax when Amazon does (marketplace facilitator), else None."""
+        return next((i.tax_collected_by for i in self.items if i.tax_collected_by), None)
 
 
 # -- showing values in messages ---------------------------------------------------------------
@@ -527,7 +551,7 @@ def parse_order(payload, personal_data=True):
                 )
     if data.has_prices:
         data.lines.extend(_order_level_lines(reader, proceeds, data.currency))
-        lines_total = sum((line.amount for line in data.lines), Decimal(0))
+        lines_total = sum((line.amount for line in data.lines), Decimal(0)) + (data.tax_total or 0)
         if lines_total != data.grand_total:
             raise MappingError(
                 "total_mismatch",
@@ -731,14 +755,14 @@ def _details(reader, entry, where, currency, kind):
 
 
 def _item_lines(reader, raw, where, item, data):
-    """The charges of one order item as lines: gross amount and Amazon's tax on each."""
+    """The charges of one order item as lines; Amazon's tax per charge goes on the item."""
     proceeds = reader.object(raw, "proceeds", where)
     if proceeds is None:
         raise MappingError(
             "proceeds_missing", order=reader.order, field=f"{where}.proceeds", status=data.status
         )
     currency = data.currency
-    amounts, taxes, discounts, kinds = {}, {}, {}, set()
+    amounts, taxes, discounts, kinds = {}, None, {}, set()
     for entry_where, entry in reader.objects(proceeds, "breakdowns", f"{where}.proceeds"):
         kind = reader.choice(entry, "type", entry_where, ITEM_BREAKDOWN_TYPES, required=True)
         reader.unique(kind, f"{entry_where}.type", kinds)
@@ -758,16 +782,16 @@ def _item_lines(reader, raw, where, item, data):
         raise MappingError(
             "field_missing", order=reader.order, field=f"{where}.proceeds.breakdowns[type=ITEM]"
         )
-    has_tax = bool(taxes)
+    item.tax = taxes
+    item.tax_collected_by, item.tax_scheme = _tax_collection(reader, raw, where)
     lines = []
     for kind, amount in amounts.items():
-        tax = taxes.get(kind, Decimal(0)) if has_tax else None
         is_item = kind == "ITEM"
         lines.append(
             Line(
                 kind=CHARGE_KINDS[kind],
-                amount=amount + (tax or 0),
-                tax=tax,
+                amount=amount,
+                charge=kind,
                 quantity=item.quantity if is_item else 1,
                 order_item_id=item.order_item_id,
                 sku=item.sku,
@@ -775,21 +799,41 @@ def _item_lines(reader, raw, where, item, data):
                 title=item.title if is_item else kind.replace("_", " ").title(),
             )
         )
-    discount = sum(discounts.values(), Decimal(0))
-    if discount:
-        tax = taxes.get("DISCOUNT", Decimal(0)) if has_tax else None
-        lines.append(
-            Line(
-                kind="discount",
-                amount=discount + (tax or 0),
-                tax=tax,
-                order_item_id=item.order_item_id,
-                sku=item.sku,
-                asin=item.asin,
-                title=", ".join(sorted(subtype.title() for subtype in discounts)),
+    # One line per discount: Amazon rounds the tax of each discount on its own.
+    for subtype, discount in sorted(discounts.items()):
+        if discount:
+            lines.append(
+                Line(
+                    kind="discount",
+                    amount=discount,
+                    charge="DISCOUNT",
+                    order_item_id=item.order_item_id,
+                    sku=item.sku,
+                    asin=item.asin,
+                    title=subtype.replace("_", " ").title(),
+                )
             )
-        )
     return lines
+
+
+def _tax_collection(reader, raw, where):
+    """(who remits the item's tax if Amazon does, Amazon's reporting scheme)."""
+    tax_where = f"{where}.tax"
+    tax = reader.object(raw, "tax", where) or {}
+    collected_by = None
+    for collection_where, collection in reader.objects(tax, "taxCollections", tax_where):
+        if reader.identifier(collection, "model", collection_where) == FACILITATOR:
+            collected_by = reader.text(collection, "responsibleParty", collection_where) or "Amazon"
+    scheme = next(
+        (
+            reader.identifier(breakdown, "reportingScheme", breakdown_where)
+            for breakdown_where, breakdown in reader.objects(
+                tax, "taxCalculationBreakdowns", tax_where
+            )
+        ),
+        None,
+    )
+    return collected_by, scheme
 
 
 def _order_level_lines(reader, proceeds, currency):
@@ -807,7 +851,7 @@ def _order_level_lines(reader, proceeds, currency):
                 Line(
                     kind=ORDER_LEVEL_KINDS[kind],
                     amount=amount,
-                    tax=None,
+                    charge=kind,
                     title=kind.replace("_", " ").title(),
                 )
             )
@@ -830,25 +874,3 @@ def split_units(amount, quantity, step):
     remainder = int((amount - base * quantity) / step)
     groups = [(quantity - remainder, base), (remainder, base + step)]
     return [(qty, unit) for qty, unit in groups if qty]
-
-
-def reproducing_rate(net, tax, step):
-    """The simplest percentage that gives back Amazon's ``tax`` on ``net`` both ways.
-
-    Tried with 0 to 4 decimals; the tax is then found again whether Odoo computes it on
-    the net amount or extracts it from the gross one (price-included taxes).
-    """
-    if not net or not tax:
-        return None
-    exact = tax / net * 100
-    gross = net + tax
-    for digits in range(5):
-        rate = exact.quantize(Decimal(1).scaleb(-digits))
-        if not rate:
-            continue
-        factor = rate / 100
-        on_net = (net * factor).quantize(step, rounding=ROUND_HALF_UP)
-        from_gross = gross - (gross / (1 + factor)).quantize(step, rounding=ROUND_HALF_UP)
-        if on_net == tax and from_gross == tax:
-            return rate
-    return exact.quantize(Decimal("0.0001"))

@@ -5,9 +5,11 @@ from . import (
     test_bad_input,
     test_cancellation,
     test_channel,
+    test_invoicing,
     test_multi_company,
     test_order_customers,
     test_order_import,
     test_shipment,
     test_sync_engine,
+    test_taxes,
 )

@@ -1,11 +1,12 @@
 """Shared set-up for the Odoo suite: a real SP-API emulator over HTTP, a channel pointed at it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from odoo.addons.amazon_connector.models.amazon_channel import RATE_LIMITER
 from odoo.tests.common import TransactionCase
 
+from spapi_emulator.clock import isoformat
 from spapi_emulator.generator import generate_orders
 from spapi_emulator.server import Emulator
 
@@ -120,6 +121,20 @@ class AmazonEmulatorCase(TransactionCase):
         return self.env["sale.order"].search(
             [("amazon_channel_id", "=", self.channel.id), ("amazon_order_ref", "=", order_id)]
         )
+
+    def cancel_on_amazon(self, order_id, minutes_ago=3):
+        """Amazon cancels the order (or changes it again once cancelled) ``minutes_ago``:
+        three or more falls inside the next import's window. Returns that moment."""
+        with self.emulator.lock:
+            order = self.emulator.orders[order_id]
+            order["fulfillment"]["fulfillmentStatus"] = "CANCELLED"
+            order.pop("proceeds", None)
+            for item in order["orderItems"]:
+                item.pop("proceeds", None)
+            order["lastUpdatedTime"] = isoformat(
+                self.emulator.clock.now() - timedelta(minutes=minutes_ago)
+            )
+            return datetime.strptime(order["lastUpdatedTime"], "%Y-%m-%dT%H:%M:%SZ")
 
     @staticmethod
     def grand_total(order):

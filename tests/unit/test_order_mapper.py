@@ -10,7 +10,6 @@ from amazon_connector.services.order_mapper import (
     ShippedPackage,
     parse_order,
     parse_packages,
-    reproducing_rate,
     split_units,
 )
 from spapi_emulator.generator import generate_orders
@@ -45,7 +44,7 @@ def test_every_generated_order_parses_and_adds_up_to_amazons_total():
             assert data.lines == []
             continue
         priced += 1
-        total = sum(line.amount for line in data.lines)
+        total = sum(line.amount for line in data.lines) + (data.tax_total or 0)
         assert total == Decimal(payload["proceeds"]["grandTotal"]["amount"]), data.order_id
     assert priced > 300
 
@@ -69,7 +68,70 @@ def test_tax_lines_carry_amazons_tax_exactly():
             for b in i["proceeds"]["breakdowns"]
             if b["type"] == "TAX"
         )
-        assert sum(line.tax for line in data.lines if line.tax is not None) == amazon_tax
+        assert data.tax_total == amazon_tax
+        for item, raw in zip(data.items, payload["orderItems"], strict=True):
+            tax = next(b for b in raw["proceeds"]["breakdowns"] if b["type"] == "TAX")
+            details = {
+                d["subtype"]: Decimal(d["value"]["amount"]) for d in tax["detailedBreakdowns"]
+            }
+            assert item.tax == details
+            # Every charge stays a line of its own, at Amazon's net amount.
+            charges = {
+                b["type"]: Decimal(b["subtotal"]["amount"])
+                for b in raw["proceeds"]["breakdowns"]
+                if b["type"] not in ("TAX", "DISCOUNT")
+            }
+            lines = [line for line in data.lines if line.order_item_id == item.order_item_id]
+            assert {
+                line.charge: line.amount for line in lines if line.kind != "discount"
+            } == charges
+
+
+def test_us_items_say_amazon_collects_their_tax():
+    us = [
+        o
+        for o in ORDERS
+        if o["salesChannel"]["marketplaceId"] == "ATVPDKIKX0DER" and o.get("proceeds")
+    ]
+    assert us
+    collected = 0
+    for payload in us:
+        data = parse_order(payload)
+        for item, raw in zip(data.items, payload["orderItems"], strict=True):
+            facilitator = raw.get("tax", {}).get("taxCollections", [])
+            assert item.tax_collected_by == (
+                facilitator[0]["responsibleParty"] if facilitator else None
+            )
+            collected += bool(facilitator)
+        assert data.tax_collected_by == next(
+            (i.tax_collected_by for i in data.items if i.tax_collected_by), None
+        )
+    assert collected
+
+
+def test_each_discount_is_a_line_of_its_own():
+    both = [
+        o
+        for o in ORDERS
+        if any(
+            len(b.get("detailedBreakdowns", [])) == 2
+            for i in o["orderItems"]
+            for b in i.get("proceeds", {}).get("breakdowns", [])
+            if b["type"] == "DISCOUNT"
+        )
+    ]
+    assert both, "the generator gives items both an item and a shipping promotion"
+    for payload in both:
+        data = parse_order(payload)
+        discounts = [line for line in data.lines if line.kind == "discount"]
+        expected = [
+            (i["orderItemId"], Decimal(d["value"]["amount"]))
+            for i in payload["orderItems"]
+            for b in i["proceeds"]["breakdowns"]
+            if b["type"] == "DISCOUNT"
+            for d in b["detailedBreakdowns"]
+        ]
+        assert sorted((line.order_item_id, line.amount) for line in discounts) == sorted(expected)
 
 
 def test_vat_inclusive_consumer_lines_have_no_amazon_tax():
@@ -82,7 +144,9 @@ def test_vat_inclusive_consumer_lines_have_no_amazon_tax():
     ]
     assert germany
     for payload in germany:
-        assert all(line.tax is None for line in parse_order(payload).lines)
+        data = parse_order(payload)
+        assert data.tax_total is None
+        assert all(item.tax is None for item in data.items)
 
 
 def test_inconsistent_total_is_refused_with_a_reason():
@@ -555,16 +619,3 @@ def test_split_units_in_yen():
     groups = split_units(Decimal("1000"), 3, Decimal(1))
     assert sum(q * u for q, u in groups) == Decimal(1000)
     assert all(u == u.to_integral_value() for _, u in groups)
-
-
-@pytest.mark.parametrize(
-    ("net", "tax", "rate"),
-    [
-        ("100.00", "19.00", "19"),
-        ("3.33", "0.63", "19"),
-        ("10.00", "0.89", "8.9"),
-        ("123.99", "6.20", "5"),
-    ],
-)
-def test_reproducing_rate_prefers_simple_rates(net, tax, rate):
-    assert reproducing_rate(Decimal(net), Decimal(tax), Decimal("0.01")) == Decimal(rate)
