@@ -312,8 +312,27 @@ class TestAmazonTaxes(AmazonEmulatorCase):
             self.assertEqual(self.money(sale.amount_tax, "USD"), self.amazon_tax(amazon))
             items = sale.order_line.filtered(lambda line: line.amazon_line_kind == "item")
             self.assertFalse(items.tax_id, "the seller charges no tax of its own")
-        invoices = sales._create_invoices()
-        invoices.action_post()
+        # With invoicing on: the connector invoices the shipped orders, paid by Amazon.
+        channel.write(
+            {
+                "invoice_orders": True,
+                "payment_journal_id": self.env["account.journal"]
+                .create(
+                    {
+                        "name": "Amazon US",
+                        "code": "AMZUS",
+                        "type": "bank",
+                        "company_id": self.company.id,
+                    }
+                )
+                .id,
+            }
+        )
+        self.env["amazon.order.invoicer"]._run(channel)
+        invoices = sales.invoice_ids
+        self.assertEqual(len(invoices), len(sales))
+        self.assertEqual(set(invoices.mapped("state")), {"posted"})
+        self.assertLessEqual(set(invoices.mapped("payment_state")), {"paid", "in_payment"})
         tax_lines = invoices.line_ids.filtered("tax_line_id")
         collected = sum(Decimal(str(line.credit)) for line in tax_lines)
         self.assertEqual(collected, sum(self.amazon_tax(o) for o in orders))
@@ -323,8 +342,8 @@ class TestAmazonTaxes(AmazonEmulatorCase):
         # The tax report is built from the tags on journal items: none of these have any.
         self.assertFalse(invoices.line_ids.tax_tag_ids)
         self.assertEqual(
-            sum(invoices.mapped("amount_total")),
-            float(sum(Decimal(o["proceeds"]["grandTotal"]["amount"]) for o in orders)),
+            sum(self.money(total, "USD") for total in invoices.mapped("amount_total")),
+            sum(Decimal(o["proceeds"]["grandTotal"]["amount"]) for o in orders),
         )
 
     def test_vat_collected_by_amazon_without_an_amount_is_kept_apart(self):
