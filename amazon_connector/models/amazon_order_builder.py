@@ -41,6 +41,7 @@ class TaxPlace:
     country: Any  # res.country whose tax applies
     region: str | None  # the ship-to region (Canada's provinces have their own rates)
     included: bool  # prices include tax (consumer prices in VAT marketplaces)
+    exempt: Any  # the fiscal position's 0 % tax of an exempt business sale, else no tax
 
 
 class AmazonOrderBuilder(models.AbstractModel):
@@ -508,10 +509,21 @@ class AmazonOrderBuilder(models.AbstractModel):
             order.company_id.account_fiscal_country_id.code, ship_to, marketplace.country_id.code
         )
         country = self.env["res.country"].search([("code", "=", code)], limit=1)
+        # A business buyer Amazon charged no tax, whom the order's fiscal position exempts
+        # (an intra-Community supply to a VAT number, an export): the position's 0 % tax.
+        exempt = self.env["account.tax"]
+        if data.is_business and not data.tax_total:
+            exempt = order.fiscal_position_id.map_tax(
+                order.company_id.account_sale_tax_id
+            ).filtered(lambda tax: tax.amount_type == "percent" and not tax.amount)[:1]
         included = (
-            data.tax_total is None and marketplace.country_id.code not in TAX_EXCLUSIVE_COUNTRIES
+            not exempt
+            and data.tax_total is None
+            and marketplace.country_id.code not in TAX_EXCLUSIVE_COUNTRIES
         )
-        return TaxPlace(country or marketplace.country_id, recipient and recipient.state, included)
+        return TaxPlace(
+            country or marketplace.country_id, recipient and recipient.state, included, exempt
+        )
 
     @api.model
     def _item_taxes(self, order, build, place, item, lines, product, step):
@@ -538,6 +550,8 @@ class AmazonOrderBuilder(models.AbstractModel):
                 return Tax, untaxed, None
             _expected, rate = self._expected_tax(order, build, item, product, country)
             return Tax._amazon_collected_tax(company, country, rate), set(), None
+        if place.exempt:
+            return place.exempt, set(), None
         if item.tax is None:
             if build.channel.included_vat == "none" or (
                 not place.included and country.code in TAX_EXCLUSIVE_COUNTRIES

@@ -435,3 +435,53 @@ class TestAmazonTaxes(AmazonEmulatorCase):
             set(warnings.mapped("amazon_ref")), set(differing.mapped("amazon_order_ref"))
         )
         self.assertEqual(log.state, "done")
+
+    # -- exempt business sales -----------------------------------------------------------------
+
+    def test_business_buyer_in_another_eu_country_gets_the_intra_community_exemption(self):
+        """Amazon charged no VAT to a French business with a VAT number, delivered from
+        Germany: the lines carry the exemption the fiscal position gives (0 %, with its tax
+        report tags), not French VAT extracted from the price."""
+        channel = self.german_channel("eu")
+        order = copy.deepcopy(
+            next(
+                o
+                for o in self.generated("eu", 400, seed=19, business_share=0.5)
+                if o["salesChannel"]["marketplaceId"] == MARKETPLACES["eu"]["FR"]
+                and "AMAZON_BUSINESS" in o.get("programs", [])
+                and o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+                and o["fulfillment"]["fulfilledBy"] == "MERCHANT"
+            )
+        )
+        order.setdefault("buyer", {})["buyerCompanyName"] = "Boulangerie Martin SARL"
+        order["tax"] = {
+            "taxRegistrations": [
+                {
+                    "entityType": "BUYER",
+                    "taxRegistrationType": "VAT",
+                    "taxRegistrationNumber": "FR40303265045",
+                }
+            ]
+        }
+        total = Decimal(0)
+        for item in order["orderItems"]:  # no TAX: Amazon charged no VAT
+            proceeds = item["proceeds"]
+            proceeds["breakdowns"] = [b for b in proceeds["breakdowns"] if b["type"] != "TAX"]
+            item_total = sum(Decimal(b["subtotal"]["amount"]) for b in proceeds["breakdowns"])
+            proceeds["proceedsTotal"]["amount"] = str(item_total)
+            total += item_total
+        order["proceeds"]["breakdowns"] = [
+            b for b in order["proceeds"]["breakdowns"] if b["type"] != "TAX"
+        ]
+        order["proceeds"]["grandTotal"]["amount"] = str(total)
+        sale = self.import_into(channel, [order])
+        self.assertEqual(sale.partner_id.vat, "FR40303265045")
+        position = sale.fiscal_position_id
+        self.assertTrue(position.vat_required, position.name)
+        taxes = sale.order_line.tax_id
+        self.assertEqual(taxes.mapped("amount"), [0.0])
+        self.assertIn(taxes, position.tax_ids.tax_dest_id)
+        self.assertTrue(taxes.invoice_repartition_line_ids.tag_ids, "reported as intra-EU")
+        self.assertFalse(taxes.price_include)
+        self.assertEqual(sale.amount_tax, 0.0)
+        self.assertEqual(self.money(sale.amount_total, "EUR"), total)
