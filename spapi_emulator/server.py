@@ -30,7 +30,7 @@ from .routing import ApiError, Request, Response, match
 _logger = logging.getLogger(__name__)
 
 CORE_OPERATION_MODULES = ("lwa", "sellers", "orders", "notifications", "control")
-OPTIONAL_OPERATION_MODULES = ("shipments", "feeds", "listings")
+OPTIONAL_OPERATION_MODULES = ("shipments", "feeds", "listings", "inventory")
 CONTROL_PREFIX = "_emulator"
 
 DEFAULT_CLIENT_ID = "amzn1.application-oa2-client.emulator"
@@ -156,6 +156,8 @@ class Emulator:
         self.orders = {}
         self.order_seller = {}
         self.listings = {}
+        self.listing_searches = {}  # searchListingsItems cursor id -> frozen result (ops/listings)
+        self.fba_inventory = {}  # (seller_id, sku, channel) -> FBA stock record (ops/inventory)
         self.feeds = {}
         self.documents = {}
         self.destinations = {}
@@ -405,6 +407,87 @@ class Emulator:
             for order_id in changed:
                 self.touch(order_id)
             return changed
+
+    # ------------------------------------------------------------------ listings and FBA stock
+    def seed_listings(
+        self,
+        seller_id,
+        seed,
+        count,
+        marketplace_ids=None,
+        fba_share=0.3,
+        dual_share=0.0,
+        offset=0,
+    ) -> list:
+        """Generate ``count`` deterministic listings for a seller (spapi_emulator.
+        listing_generator), replacing listings with the same SKUs; returns their SKUs.
+
+        ``fba_share`` of them are Amazon-fulfilled (``AMAZON_EU``/``AMAZON_NA``/``AMAZON_JP``
+        per the marketplaces' region) with FBA stock for getInventorySummaries; ``dual_share``
+        of those also keep a merchant (``DEFAULT``) record. ``offset`` skips that many products
+        of the generator's sequence, so several calls can add different listings.
+        """
+        from . import listing_generator
+
+        with self.lock:
+            if seller_id not in self.sellers:
+                raise ValueError(f"unknown seller {seller_id}")
+            selling = self.sellers[seller_id].marketplace_ids
+            marketplace_ids = list(marketplace_ids or selling)
+            foreign = [m for m in marketplace_ids if m not in selling]
+            if foreign:
+                raise ValueError(f"seller {seller_id} does not sell in {', '.join(foreign)}")
+            listings, records = listing_generator.generate_listings(
+                seed,
+                int(count),
+                seller_id,
+                marketplace_ids,
+                self.clock.now(),
+                fba_share=float(fba_share),
+                dual_share=float(dual_share),
+                offset=int(offset),
+            )
+            skus = {listing["sku"] for listing in listings}
+            stale = [key for key in self.fba_inventory if key[0] == seller_id and key[1] in skus]
+            for key in stale:
+                del self.fba_inventory[key]
+            for listing in listings:
+                self.listings[(seller_id, listing["sku"])] = listing
+            self.fba_inventory.update(records)
+            return [listing["sku"] for listing in listings]
+
+    def set_fba_inventory(self, seller_id, sku, fulfillable=None, channel=None, **details) -> dict:
+        """Change a seller's FBA stock of a SKU as Amazon's fulfilment centres would (receipts,
+        sales, damage): ``fulfillable`` and any ``InventoryDetails`` top-level quantity by its
+        model name (``inboundShippedQuantity``...). Its ``lastUpdatedTime`` becomes now and the
+        listing's Amazon ``fulfillment_availability`` quantity follows. ``channel`` is needed only
+        when the SKU has stock in several regions. Returns the record."""
+        with self.lock:
+            keys = [
+                key
+                for key in self.fba_inventory
+                if key[:2] == (seller_id, sku) and channel in (None, key[2])
+            ]
+            if len(keys) != 1:
+                raise ValueError(
+                    f"{len(keys)} FBA stock records for {seller_id}/{sku}"
+                    + ("; give channel" if keys else "")
+                )
+            record = self.fba_inventory[keys[0]]
+            changes = dict(details)
+            if fulfillable is not None:
+                changes["fulfillableQuantity"] = fulfillable
+            for name, value in changes.items():
+                current = record["details"].get(name)
+                if not isinstance(current, int) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{name} is not a settable quantity or {value!r} is not >= 0")
+                record["details"][name] = value
+            record["lastUpdatedTime"] = isoformat(self.clock.now())
+            listing = self.listings.get((seller_id, sku))
+            for entry in (listing or {}).get("attributes", {}).get("fulfillment_availability", []):
+                if entry.get("fulfillment_channel_code") == record["channel"]:
+                    entry["quantity"] = record["details"]["fulfillableQuantity"]
+            return record
 
     # ------------------------------------------------------------------ observation and tuning
     def calls(self, operation=None) -> int:

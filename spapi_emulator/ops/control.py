@@ -185,3 +185,22 @@ def set_rate_limit(emu, req):
     if "operation" in body:
         emu.set_rate_limit(body["operation"], body.get("rate"), body.get("burst"))
     return {"limits": {op: list(plan) for op, plan in emu.rate_limiter.limits.items()}}
+
+
+@control("POST", "/_emulator/listings", "seed_listings")
+def seed_listings(emu, req):
+    """Arguments of ``Emulator.seed_listings`` by name (``seller_id``, ``seed``, ``count``,
+    ``marketplace_ids``?, ``fba_share``?, ``dual_share``?, ``offset``?); answers the SKUs and
+    which of them are Amazon-fulfilled."""
+    body = body_of(req)
+    skus = emu.seed_listings(**body)
+    seller_id = body["seller_id"]
+    fba = sorted({key[1] for key in emu.fba_inventory if key[0] == seller_id and key[1] in skus})
+    return {"skus": skus, "amazonFulfilled": fba}
+
+
+@control("POST", "/_emulator/fba-inventory", "set_fba_inventory")
+def set_fba_inventory(emu, req):
+    """Arguments of ``Emulator.set_fba_inventory`` by name (``seller_id``, ``sku``,
+    ``fulfillable``?, ``channel``?, InventoryDetails quantities?); answers the stock record."""
+    return emu.set_fba_inventory(**body_of(req))

@@ -1,4 +1,4 @@
-"""Listings Items API 2021-08-01: getListingsItem and patchListingsItem (quantity and price).
+"""Listings Items API 2021-08-01: getListingsItem, searchListingsItems and patchListingsItem.
 
 A listing lives in ``emu.listings[(seller_id, sku)]`` as::
 
@@ -12,11 +12,15 @@ patchListingsItem or by a JSON_LISTINGS_FEED comes back from getListingsItem. Th
 below are shared with the feed processor in ``ops/feeds.py``.
 """
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 import uuid
 from decimal import Decimal
 
-from ..clock import isoformat
+from ..clock import isoformat, parse_datetime
 from ..routing import ApiError, route
 
 GET_INCLUDED_DATA = (
@@ -506,4 +510,253 @@ def patch_listings_item(emu, req):
                 for m in marketplace_ids
                 if listing and listing.get("asin")
             ]
+        return answer
+
+
+# --------------------------------------------------------------------------- searchListingsItems
+IDENTIFIER_TYPES = ("ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC")
+MAX_IDENTIFIERS = 20
+MAX_PAGE_SIZE = 20
+DEFAULT_PAGE_SIZE = 10
+# ItemSearchResults.numberOfResults: "The maximum number of items (SKUs) that can be returned
+# and paged through is 1000."
+MAX_PAGED_RESULTS = 1000
+SORT_FIELDS = {"sku": "sku", "createdDate": "createdDate", "lastUpdatedDate": "lastUpdatedDate"}
+SORT_ORDERS = ("ASC", "DESC")
+STATUSES = ("BUYABLE", "DISCOVERABLE")
+SEVERITIES = ("WARNING", "ERROR")
+DATE_FILTERS = ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore")
+# Choice (Amazon documents no lifetime): a pageToken is valid 24 emulated hours.
+PAGE_TOKEN_TTL = 24 * 3600
+MAX_SEARCHES_KEPT = 2000
+
+
+def read_enum_list(req, name, allowed):
+    values = req.arg_list(name)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise bad_request(f"Invalid {name} value(s): {', '.join(bad)}.")
+    return sorted(set(values))
+
+
+def read_search(req, marketplace_ids) -> dict:
+    """The search criteria of searchListingsItems, normalised (what a pageToken is bound to)."""
+    query = {"marketplaceIds": sorted(set(marketplace_ids))}
+    identifiers = req.arg_list("identifiers")
+    identifiers_type = req.arg("identifiersType")
+    if identifiers_type is not None and identifiers_type not in IDENTIFIER_TYPES:
+        raise bad_request(f"Invalid identifiersType '{identifiers_type}'.")
+    if bool(identifiers) != bool(identifiers_type):
+        raise bad_request("identifiers and identifiersType must be provided together.")
+    if len(identifiers) > MAX_IDENTIFIERS:
+        raise bad_request(f"At most {MAX_IDENTIFIERS} identifiers are allowed.")
+    exclusive = [
+        name
+        for name, present in (
+            ("identifiers", bool(identifiers)),
+            ("variationParentSku", req.arg("variationParentSku") is not None),
+            ("packageHierarchySku", req.arg("packageHierarchySku") is not None),
+        )
+        if present
+    ]
+    if len(exclusive) > 1:
+        raise bad_request(f"{' and '.join(exclusive)} cannot be used together.")
+    if identifiers:
+        query["identifiers"] = identifiers
+        query["identifiersType"] = identifiers_type
+    for name in ("variationParentSku", "packageHierarchySku"):
+        if req.arg(name) is not None:
+            query[name] = req.arg(name)
+    for name in DATE_FILTERS:
+        raw = req.arg(name)
+        if raw:
+            try:
+                query[name] = parse_datetime(raw).isoformat()
+            except ValueError:
+                raise bad_request(f"{name} is not a valid ISO 8601 date-time: {raw!r}.") from None
+    for name, allowed in (
+        ("withIssueSeverity", SEVERITIES),
+        ("withStatus", STATUSES),
+        ("withoutStatus", STATUSES),
+    ):
+        values = read_enum_list(req, name, allowed)
+        if values:
+            query[name] = values
+    sort_by = req.arg("sortBy", "lastUpdatedDate")
+    if sort_by not in SORT_FIELDS:
+        raise bad_request(f"Invalid sortBy '{sort_by}'; allowed: {', '.join(SORT_FIELDS)}.")
+    sort_order = req.arg("sortOrder", "DESC")
+    if sort_order not in SORT_ORDERS:
+        raise bad_request(f"Invalid sortOrder '{sort_order}'; allowed: ASC, DESC.")
+    query["sortBy"], query["sortOrder"] = sort_by, sort_order
+    return query
+
+
+def read_page_size(req) -> int:
+    raw = req.arg("pageSize")
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise bad_request(f"pageSize must be an integer between 1 and {MAX_PAGE_SIZE}.")
+    return size
+
+
+def identifier_values(emu, listing, identifiers_type, marketplace_ids):
+    """The listing's identifiers of a type (EAN, GTIN, UPC... from
+    ``externally_assigned_product_identifier``; FNSKU from its FBA stock)."""
+    if identifiers_type == "SKU":
+        return {listing["sku"]}
+    if identifiers_type == "ASIN":
+        return {listing["asin"]} if listing.get("asin") else set()
+    if identifiers_type == "FNSKU":
+        return {
+            record["fnSku"]
+            for key, record in emu.fba_inventory.items()
+            if key[:2] == (listing["sellerId"], listing["sku"])
+        }
+    wanted = {"GTIN": {"ean", "upc", "gtin", "isbn", "jan"}}.get(
+        identifiers_type, {identifiers_type.lower()}
+    )
+    return {
+        str(entry.get("value"))
+        for entry in listing["attributes"].get("externally_assigned_product_identifier", [])
+        if str(entry.get("type", "")).lower() in wanted
+        and entry.get("marketplace_id") in (None, *marketplace_ids)
+    }
+
+
+def search_matches(emu, listing, query) -> bool:
+    marketplaces = [m for m in query["marketplaceIds"] if m in listing["marketplaceIds"]]
+    if not marketplaces:
+        return False
+    if "identifiers" in query:
+        found = identifier_values(emu, listing, query["identifiersType"], marketplaces)
+        if not found & set(query["identifiers"]):
+            return False
+    if "variationParentSku" in query:
+        parents = {
+            entry.get("parent_sku")
+            for entry in listing["attributes"].get("child_parent_sku_relationship", [])
+        }
+        if query["variationParentSku"] not in parents:
+            return False
+    if "packageHierarchySku" in query:
+        return False  # the emulator holds no package hierarchies
+    created = parse_datetime(listing["createdDate"])
+    updated = parse_datetime(listing["lastUpdatedDate"])
+    for name, moment in (
+        ("createdAfter", created),
+        ("createdBefore", created),
+        ("lastUpdatedAfter", updated),
+        ("lastUpdatedBefore", updated),
+    ):
+        if name in query:
+            bound = parse_datetime(query[name])
+            if (moment < bound) if name.endswith("After") else (moment > bound):
+                return False
+    if "withIssueSeverity" in query:
+        severities = {found.get("severity") for found in listing.get("issues", [])}
+        if not severities & set(query["withIssueSeverity"]):
+            return False
+    statuses = {status for m in marketplaces for status in summary(listing, m)["status"]}
+    if "withStatus" in query and not statuses & set(query["withStatus"]):
+        return False
+    return not ("withoutStatus" in query and statuses & set(query["withoutStatus"]))
+
+
+def sign(emu, data: bytes) -> str:
+    return hmac.new(emu.secret, data, hashlib.sha256).hexdigest()[:32]
+
+
+def encode_page_token(emu, state) -> str:
+    data = base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode())
+    return f"{data.decode()}.{sign(emu, data)}"
+
+
+def decode_page_token(emu, token, seller_id, query) -> dict:
+    data, _, signature = token.partition(".")
+    state = None
+    if hmac.compare_digest(signature, sign(emu, data.encode())):
+        state = json.loads(base64.urlsafe_b64decode(data))  # signed by us: well-formed
+    search = emu.listing_searches.get(state["search"]) if state else None
+    if search is None or search["seller"] != seller_id:
+        raise bad_request("The pageToken is invalid or has expired.")
+    if search["query"] != query:
+        raise bad_request("The pageToken belongs to a search with other parameters.")
+    return state
+
+
+def new_search(emu, seller_id, query) -> str:
+    """Run a search and freeze its SKU order (at most MAX_PAGED_RESULTS); returns its id."""
+    now = emu.clock.timestamp()
+    for stale in [k for k, v in emu.listing_searches.items() if now - v["issued"] > PAGE_TOKEN_TTL]:
+        del emu.listing_searches[stale]
+    while len(emu.listing_searches) >= MAX_SEARCHES_KEPT:
+        del emu.listing_searches[next(iter(emu.listing_searches))]
+    found = [
+        listing
+        for (seller, _sku), listing in emu.listings.items()
+        if seller == seller_id and search_matches(emu, listing, query)
+    ]
+    field = SORT_FIELDS[query["sortBy"]]
+    if field == "sku":
+        found.sort(key=lambda listing: listing["sku"], reverse=query["sortOrder"] == "DESC")
+    else:
+        found.sort(
+            key=lambda listing: (parse_datetime(listing[field]), listing["sku"]),
+            reverse=query["sortOrder"] == "DESC",
+        )
+    search_id = emu.new_id("search-")
+    emu.listing_searches[search_id] = {
+        "seller": seller_id,
+        "query": query,
+        "skus": [listing["sku"] for listing in found[:MAX_PAGED_RESULTS]],
+        "total": len(found),
+        "issued": now,
+    }
+    return search_id
+
+
+@route("GET", "/listings/2021-08-01/items/{sellerId}", "searchListingsItems")
+def search_listings_items(emu, req):
+    """Search the seller's listings; pages of ``pageSize`` (max 20) through ``pageToken``.
+
+    The first page freezes the matching SKUs in their sort order (up to 1,000, Amazon's limit),
+    so every SKU comes exactly once even when listings change while paging; items are shown as
+    they are when their page is read (a listing deleted meanwhile is left out).
+    """
+    marketplace_ids = caller_marketplaces(emu, req)
+    included = included_data(req, GET_INCLUDED_DATA, ["summaries"])
+    query = read_search(req, marketplace_ids)
+    page_size = read_page_size(req)
+    token = req.arg("pageToken")
+    with emu.lock:
+        if token:
+            state = decode_page_token(emu, token, req.seller_id, query)
+            search_id, start = state["search"], state["offset"]
+        else:
+            search_id, start = new_search(emu, req.seller_id, query), 0
+        search = emu.listing_searches[search_id]
+        skus = search["skus"][start : start + page_size]
+        items = [
+            listing_view(emu.listings[(req.seller_id, sku)], marketplace_ids, included)
+            for sku in skus
+            if (req.seller_id, sku) in emu.listings
+        ]
+        pagination = {}
+        if start + page_size < len(search["skus"]):
+            pagination["nextToken"] = encode_page_token(
+                emu, {"search": search_id, "offset": start + page_size}
+            )
+        if start > 0:
+            pagination["previousToken"] = encode_page_token(
+                emu, {"search": search_id, "offset": max(0, start - page_size)}
+            )
+        answer = {"numberOfResults": search["total"], "items": items}
+        if pagination:
+            answer["pagination"] = pagination
         return answer

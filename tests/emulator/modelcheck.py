@@ -24,6 +24,7 @@ ALIASES = {
     "notifications": "notifications-api-model/notifications.json",
     "feeds": "feeds-api-model/feeds_2021-06-30.json",
     "listings": "listings-items-api-model/listingsItems_2021-08-01.json",
+    "fbaInventory": "fba-inventory-api-model/fbaInventory.json",
 }
 
 FORMATS = jsonschema.FormatChecker(formats=())
