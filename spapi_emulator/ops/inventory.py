@@ -11,15 +11,13 @@ FBA stock lives in ``emu.fba_inventory[(seller_id, sku, channel)]`` (``channel``
 counts for every marketplace of its list (one stock pool per fulfilment network, as Pan-EU).
 """
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import timedelta
 
 from ..clock import parse_datetime
 from ..listing_generator import total_quantity
 from ..routing import ApiError, route
+from .page_tokens import encode_token, signed_state
 
 # Choice: Amazon documents no page size; it answers 50 summaries a page.
 PAGE_SIZE = 50
@@ -32,20 +30,8 @@ def invalid(message):
     return ApiError(400, "InvalidInput", message)
 
 
-def sign(emu, data: bytes) -> str:
-    return hmac.new(emu.secret, data, hashlib.sha256).hexdigest()[:32]
-
-
-def encode_token(emu, state) -> str:
-    data = base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode())
-    return f"{data.decode()}.{sign(emu, data)}"
-
-
 def decode_token(emu, token, seller_id, query, now) -> dict:
-    data, _, signature = token.partition(".")
-    state = None
-    if hmac.compare_digest(signature, sign(emu, data.encode())):
-        state = json.loads(base64.urlsafe_b64decode(data))  # signed by us: well-formed
+    state = signed_state(emu, token)
     if state is None or state["seller"] != seller_id:
         raise invalid("The nextToken is invalid.")
     if now - state["issued"] > NEXT_TOKEN_TTL:

@@ -12,16 +12,13 @@ patchListingsItem or by a JSON_LISTINGS_FEED comes back from getListingsItem. Th
 below are shared with the feed processor in ``ops/feeds.py``.
 """
 
-import base64
-import hashlib
-import hmac
-import json
 import re
 import uuid
 from decimal import Decimal
 
 from ..clock import isoformat, parse_datetime
 from ..routing import ApiError, route
+from .page_tokens import encode_token, signed_state
 
 GET_INCLUDED_DATA = (
     "summaries",
@@ -668,20 +665,8 @@ def search_matches(emu, listing, query) -> bool:
     return not ("withoutStatus" in query and statuses & set(query["withoutStatus"]))
 
 
-def sign(emu, data: bytes) -> str:
-    return hmac.new(emu.secret, data, hashlib.sha256).hexdigest()[:32]
-
-
-def encode_page_token(emu, state) -> str:
-    data = base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode())
-    return f"{data.decode()}.{sign(emu, data)}"
-
-
 def decode_page_token(emu, token, seller_id, query) -> dict:
-    data, _, signature = token.partition(".")
-    state = None
-    if hmac.compare_digest(signature, sign(emu, data.encode())):
-        state = json.loads(base64.urlsafe_b64decode(data))  # signed by us: well-formed
+    state = signed_state(emu, token)
     search = emu.listing_searches.get(state["search"]) if state else None
     if search is None or search["seller"] != seller_id:
         raise bad_request("The pageToken is invalid or has expired.")
@@ -749,11 +734,11 @@ def search_listings_items(emu, req):
         ]
         pagination = {}
         if start + page_size < len(search["skus"]):
-            pagination["nextToken"] = encode_page_token(
+            pagination["nextToken"] = encode_token(
                 emu, {"search": search_id, "offset": start + page_size}
             )
         if start > 0:
-            pagination["previousToken"] = encode_page_token(
+            pagination["previousToken"] = encode_token(
                 emu, {"search": search_id, "offset": max(0, start - page_size)}
             )
         answer = {"numberOfResults": search["total"], "items": items}

@@ -29,16 +29,13 @@ a value of the wrong type is never walked into, and an order whose orderId or wi
 unusable is left out of searches instead of failing them.
 """
 
-import base64
 import copy
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 from ..clock import isoformat, parse_datetime
 from ..faults import EXPIRED_PAGINATION_TOKEN
 from ..routing import ApiError, route
+from .page_tokens import encode_token, signed_state
 from .sellers import MARKETPLACES
 
 # includedData value -> properties it adds to the Order and to each OrderItem.
@@ -190,20 +187,8 @@ def window_names(query):
     return "lastUpdatedAfter", "lastUpdatedBefore"
 
 
-def sign(emu, data: bytes) -> str:
-    return hmac.new(emu.secret, data, hashlib.sha256).hexdigest()[:32]
-
-
-def encode_token(emu, state: dict) -> str:
-    data = base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode())
-    return f"{data.decode()}.{sign(emu, data)}"
-
-
 def decode_token(emu, token, seller_id, now) -> dict:
-    data, _, signature = token.partition(".")
-    state = None
-    if hmac.compare_digest(signature, sign(emu, data.encode())):
-        state = json.loads(base64.urlsafe_b64decode(data))
+    state = signed_state(emu, token)
     if state is None or state["seller"] != seller_id:
         raise invalid("The paginationToken is invalid.")
     if now.timestamp() - state["issued"] > PAGINATION_TOKEN_TTL:
