@@ -485,3 +485,82 @@ class TestAmazonTaxes(AmazonEmulatorCase):
         self.assertFalse(taxes.price_include)
         self.assertEqual(sale.amount_tax, 0.0)
         self.assertEqual(self.money(sale.amount_total, "EUR"), total)
+
+    # -- less common layouts -------------------------------------------------------------------
+
+    def test_us_sales_tax_the_seller_collects_is_booked_at_amazons_amount(self):
+        """Amazon reports sales tax without a marketplace facilitator: the seller's own tax,
+        whose rate depends on the city, at Amazon's very amount on the sales tax account."""
+        channel = self.german_channel("na")
+        order = copy.deepcopy(
+            next(
+                o
+                for o in self.generated("na", 120, seed=23)
+                if o["salesChannel"]["marketplaceId"] == MARKETPLACES["na"]["US"]
+                and o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+                and o["fulfillment"]["fulfilledBy"] == "MERCHANT"
+                and self.amazon_tax(o)
+            )
+        )
+        for item in order["orderItems"]:
+            item.pop("tax", None)
+        sale = self.import_into(channel, [order])
+        self.assertFalse(sale.amazon_tax_collected_by)
+        self.assertEqual(self.money(sale.amount_tax, "USD"), self.amazon_tax(order))
+        self.assertEqual(
+            self.money(sale.amount_total, "USD"), Decimal(order["proceeds"]["grandTotal"]["amount"])
+        )
+        tax_lines = sale.order_line.filtered(lambda line: line.amazon_line_kind == "sales_tax")
+        self.assertEqual(len(tax_lines), len(order["orderItems"]))
+        tax = tax_lines.tax_id
+        self.assertEqual(tax.name, "Sales tax charged on Amazon (US)")
+        self.assertFalse(tax.amazon_collected_by_amazon)
+        self.assertEqual(
+            tax.invoice_repartition_line_ids.filtered(
+                lambda r: r.repartition_type == "tax"
+            ).account_id,
+            self.env["account.tax"]._amazon_sales_tax_account(self.company),
+        )
+
+    def test_an_order_mixing_taxed_and_gross_items_is_priced_net(self):
+        """A Business order where Amazon taxed one item and gave the other at its gross price:
+        the whole order net, the gross item converted at the statutory rate."""
+        channel = self.german_channel("eu")
+        order = copy.deepcopy(
+            next(
+                o
+                for o in self.generated("eu", 600, seed=29, business_share=0.6)
+                if o["salesChannel"]["marketplaceId"] == MARKETPLACES["eu"]["DE"]
+                and "AMAZON_BUSINESS" in o.get("programs", [])
+                and o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+                and o["fulfillment"]["fulfilledBy"] == "MERCHANT"
+                and len(o["orderItems"]) >= 2
+                and {b["type"] for b in o["orderItems"][-1]["proceeds"]["breakdowns"]}
+                == {"ITEM", "TAX"}
+            )
+        )
+        gross_item = order["orderItems"][-1]
+        proceeds = gross_item["proceeds"]
+        tax = next(b for b in proceeds["breakdowns"] if b["type"] == "TAX")
+        proceeds["breakdowns"] = [b for b in proceeds["breakdowns"] if b["type"] != "TAX"]
+        for entry in proceeds["breakdowns"]:  # the item's charges as gross amounts
+            if entry["type"] == "ITEM":
+                entry["subtotal"]["amount"] = str(
+                    Decimal(entry["subtotal"]["amount"]) + Decimal(tax["subtotal"]["amount"])
+                )
+        order_tax = next(b for b in order["proceeds"]["breakdowns"] if b["type"] == "TAX")
+        order_tax["subtotal"]["amount"] = str(
+            Decimal(order_tax["subtotal"]["amount"]) - Decimal(tax["subtotal"]["amount"])
+        )
+        order_item = next(b for b in order["proceeds"]["breakdowns"] if b["type"] == "ITEM")
+        order_item["subtotal"]["amount"] = str(
+            Decimal(order_item["subtotal"]["amount"]) + Decimal(tax["subtotal"]["amount"])
+        )
+        sale = self.import_into(channel, [order])
+        self.assertEqual(
+            self.money(sale.amount_total, "EUR"), Decimal(order["proceeds"]["grandTotal"]["amount"])
+        )
+        priced = sale.order_line.filtered(lambda line: line.amazon_line_kind != "difference")
+        self.assertEqual(set(priced.tax_id.mapped("price_include")), {False})
+        self.assertEqual(set(priced.tax_id.mapped("amount")), {19.0})
+        self.assertLessEqual(abs(sale.amazon_amount_difference), 0.01 * len(sale.order_line))
