@@ -1,7 +1,7 @@
 {
     "name": "Amazon Connector",
-    "summary": "Import Amazon orders, confirm shipments and cancellations through SP-API",
-    "version": "18.0.1.3.0",
+    "summary": "Amazon orders, shipments, cancellations, stock and prices through SP-API",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "website": "https://github.com/amazon-connector/amazon_connector",
     "author": "amazon_connector contributors",
@@ -20,6 +20,7 @@
         "views/amazon_shipping_mapping_views.xml",
         "views/amazon_carrier_mapping_views.xml",
         "views/amazon_listing_views.xml",
+        "views/amazon_listing_update_views.xml",
         "views/amazon_sync_log_views.xml",
         "views/account_tax_views.xml",
         "views/sale_order_views.xml",

@@ -25,11 +25,12 @@ MARKETPLACES = [
 ]
 
 
-def prepare_database(python, workdir):
+def prepare_database(python, workdir, db=None):
+    """A fresh database with the addon installed: ``db``, by default amz_bench_<pid>."""
     data_dir = odoo_env.default_data_dir()
     config = odoo_env.write_config(python, data_dir, Path(workdir) / "odoo.conf")
     template = odoo_env.base_template(python, config, data_dir, workdir)
-    db = f"amz_bench_{os.getpid()}"
+    db = db or f"amz_bench_{os.getpid()}"
     odoo_env.copy_database(template, db, data_dir)
     code, _log = odoo_env.run_odoo(
         python, config, ["-d", db, "-i", odoo_env.ADDON], Path(workdir) / "install.log"
@@ -74,9 +75,9 @@ def create_channel(env, emulator, **values):
     )
 
 
-def main(script, run, add_arguments):
-    """Parse the arguments; prepare a database and re-run ``script`` inside Odoo's Python,
-    where ``run(config, db, args)`` does the measuring."""
+def main(script, run, add_arguments, db=None):
+    """Parse the arguments; prepare a database (``db``, by default amz_bench_<pid>) and re-run
+    ``script`` inside Odoo's Python, where ``run(config, db, args)`` does the measuring."""
     parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
     add_arguments(parser)
     parser.add_argument("--keep-db", action="store_true")
@@ -92,7 +93,7 @@ def main(script, run, add_arguments):
     except project_setup.SetupError as exc:
         raise SystemExit(f"set-up failed: {exc}") from exc
     workdir = tempfile.mkdtemp(prefix="amazon_connector-bench-")
-    config, db, data_dir = prepare_database(python, workdir)
+    config, db, data_dir = prepare_database(python, workdir, db)
     try:
         env = dict(os.environ, PYTHONPATH=str(odoo_env.REPO))
         argv = [a for a in sys.argv[1:] if a != "--keep-db"]

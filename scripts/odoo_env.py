@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ADDON = "amazon_connector"
-BASE_MODULES = "sale_management,sale_stock,stock_delivery,l10n_de,l10n_eu_oss"
+BASE_MODULES = "sale_management,sale_stock,stock_delivery,mrp,l10n_de,l10n_eu_oss"
 LOCAL_PYTHON = REPO / ".local" / "venv" / "bin" / "python"
 CANDIDATES = (str(LOCAL_PYTHON), "/opt/odoo18/venv/bin/python", "python3")
 

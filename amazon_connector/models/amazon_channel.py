@@ -185,6 +185,47 @@ class AmazonChannel(models.Model):
         "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
     )
     listing_ids = fields.One2many("amazon.listing", "channel_id", string="Listings")
+    # -- stock and prices to Amazon ------------------------------------------------------------
+    export_stock = fields.Boolean(
+        string="Send Stock to Amazon",
+        default=True,
+        help="Keep Amazon's quantity of each merchant-fulfilled listing equal to what Odoo can "
+        "promise from the warehouse (on hand minus what is already sold), minus the buffer. "
+        "Amazon-fulfilled (FBA) stock is never sent.",
+    )
+    stock_buffer = fields.Integer(
+        string="Safety Buffer (units)",
+        help="Units kept back from Amazon on every listing, so that sales elsewhere in the "
+        "minutes before the next export do not oversell.",
+    )
+    business_prices = fields.Boolean(
+        string="Sell to Businesses",
+        help="Send Amazon Business prices from each marketplace's business pricelist.",
+    )
+    listing_export_interval = fields.Integer(
+        string="Send Stock and Prices Every (minutes)",
+        default=15,
+        help="How often changed quantities and prices go to Amazon in one feed. A listing "
+        "that just sold out is sent at once.",
+    )
+    marketplace_setting_ids = fields.One2many(
+        "amazon.channel.marketplace",
+        "channel_id",
+        string="Prices and Warehouses per Marketplace",
+        copy=True,
+    )
+    import_fba_inventory = fields.Boolean(
+        string="Import FBA Stock",
+        help="Bring Amazon's FBA stock of your products into the FBA warehouse, for your "
+        "records and stock valuation. Your own warehouses are never touched.",
+    )
+    fba_inventory_interval = fields.Integer(string="Import FBA Stock Every (minutes)", default=60)
+    listing_import_resume = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Technical: where an interrupted listing import carries on (creation date of the "
+        "last listing it recorded).",
+    )
     # -- invoicing ------------------------------------------------------------------------------
     invoice_orders = fields.Boolean(
         string="Invoice Orders When Delivered",
@@ -501,6 +542,36 @@ class AmazonChannel(models.Model):
         self.ensure_one()
         self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders").sudo()._trigger()
         return self._notify(self.env._("The rescan of missing orders has started."), "info")
+
+    def _marketplace_settings(self, marketplace):
+        """The channel's set-up for one marketplace (empty when it has none)."""
+        self.ensure_one()
+        return self.marketplace_setting_ids.filtered(lambda s: s.marketplace_id == marketplace)[:1]
+
+    def action_import_listings(self):
+        self._request_run("listing_import", "amazon_connector.ir_cron_amazon_import_listings")
+        return self._notify(
+            self.env._("The listing import has started; its result appears in the sync logs."),
+            "info",
+        )
+
+    def action_export_listings(self):
+        """Send every listing's stock and price that differs from Amazon's, at once."""
+        self.env["amazon.listing"].search(
+            [("channel_id", "in", self.ids), ("amazon_sync_state", "!=", "to_send")]
+        )._amazon_mark_to_send()
+        self._request_run("listing_export", "amazon_connector.ir_cron_amazon_export_listings")
+        return self._notify(
+            self.env._("Stock and prices are being sent; the result appears in the sync logs."),
+            "info",
+        )
+
+    def action_import_fba_inventory(self):
+        self._request_run("fba_inventory", "amazon_connector.ir_cron_amazon_import_fba_inventory")
+        return self._notify(
+            self.env._("The FBA stock import has started; its result appears in the sync logs."),
+            "info",
+        )
 
     def _request_run(self, kind, cron_xmlid):
         """Mark a run of ``kind`` as asked for and wake its scheduled action."""

@@ -335,7 +335,43 @@ class AmazonError(models.AbstractModel):
                 )
             case "report_missing":
                 return self.env._("Amazon's answer holds no ProcessingReport.")
+            case "report_not_json":
+                return self.env._(
+                    "Amazon's processing report is not JSON: %(error)s", error=data.get("error")
+                )
         return None
+
+    @api.model
+    def _describe_listing_issues(self, issues):
+        """Amazon's issues about a listing update (services/listings_feed.Issue), in words a
+        seller acts on, each followed by Amazon's own text."""
+        sentences = []
+        for issue in issues:
+            attribute = issue.attribute or ""
+            if issue.code == "SKU_NOT_FOUND":
+                text = self.env._(
+                    "Amazon has no offer for this SKU any more (closed or deleted in Seller "
+                    "Central). Create it there again, or archive this listing."
+                )
+            elif attribute == "product_type":
+                text = self.env._(
+                    "The SKU's product type changed on Amazon: import the listings again."
+                )
+            elif attribute.startswith("fulfillment_availability"):
+                text = self.env._("Amazon refused the quantity.")
+            elif attribute.startswith("purchasable_offer"):
+                text = self.env._("Amazon refused the price.")
+            else:
+                text = self.env._("Amazon refused the update.")
+            sentences.append(
+                self.env._(
+                    "%(text)s (Amazon %(code)s: %(amazon)s)",
+                    text=text,
+                    code=issue.code or "-",
+                    amazon=issue.message,
+                )
+            )
+        return "\n".join(sentences)
 
     @api.model
     def _json_kind(self, kind):

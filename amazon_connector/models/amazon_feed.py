@@ -25,3 +25,4 @@ class AmazonFeed(models.Model):
     processing_status = fields.Char(readonly=True, help="Amazon's processingStatus.")
     submitted_date = fields.Datetime(readonly=True)
     order_ids = fields.One2many("sale.order", "amazon_cancel_feed_id", string="Orders")
+    listing_update_ids = fields.One2many("amazon.listing.update", "feed_id", string="Listings")

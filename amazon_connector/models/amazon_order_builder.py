@@ -208,14 +208,14 @@ class AmazonOrderBuilder(models.AbstractModel):
         Odoo's total still differ from what the buyer paid, the difference is booked on a line
         of its own (never more than a cent or so per line: anything else refuses the order).
         """
-        channel, data = build.channel, build.data
+        data = build.data
         step = quantum(order.currency_id.name)
         Tax = self.env["account.tax"]
         commands = [Command.unlink(line.id) for line in order.order_line]
         unmatched = []
         if not data.has_prices:  # a pending order: its items, not priced yet
             for item in data.items:
-                product = self._item_product(channel, item.sku, item.asin, unmatched)
+                product = self._item_product(build, item.sku, item.asin, unmatched)
                 line = Line(
                     kind="item",
                     amount=Decimal(0),
@@ -231,7 +231,7 @@ class AmazonOrderBuilder(models.AbstractModel):
             return unmatched
         place = self._tax_place(order, build)
         for item in data.items:
-            product = self._item_product(channel, item.sku, item.asin, unmatched)
+            product = self._item_product(build, item.sku, item.asin, unmatched)
             commands += self._item_commands(order, build, place, item, product, step)
         for line in data.lines:
             if line.order_item_id is None:  # an order-level charge (delivery tip): untaxed
@@ -281,8 +281,10 @@ class AmazonOrderBuilder(models.AbstractModel):
         return commands
 
     @api.model
-    def _item_product(self, channel, sku, asin, unmatched):
-        product = self.env["amazon.listing"]._amazon_match(channel, sku, asin)
+    def _item_product(self, build, sku, asin, unmatched):
+        product = self.env["amazon.listing"]._amazon_match(
+            build.channel, sku, asin, build.marketplace
+        )
         if not product:
             unmatched.append(sku or asin or "?")
             product = self.env.ref("amazon_connector.product_amazon_unmatched")

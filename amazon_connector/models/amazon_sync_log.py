@@ -8,9 +8,18 @@ SYNC_KINDS = [
     ("shipment", "Shipment confirmation"),
     ("cancellation", "Cancellation"),
     ("invoicing", "Invoicing"),
+    ("listing_import", "Listing import"),
+    ("listing_export", "Stock and price export"),
+    ("fba_inventory", "FBA stock import"),
 ]
 # Invoicing stays inside Odoo: neither from nor to Amazon.
-KIND_DIRECTION = {"connection": "import", "order_import": "import", "invoicing": False}
+KIND_DIRECTION = {
+    "connection": "import",
+    "order_import": "import",
+    "invoicing": False,
+    "listing_import": "import",
+    "fba_inventory": "import",
+}
 
 
 class AmazonSyncLog(models.Model):

@@ -18,6 +18,9 @@ LOCK_NAMESPACES = {
     "cancellation": 0x414D5A + 2,
     "connection": 0x414D5A + 3,
     "invoicing": 0x414D5A + 4,
+    "listing_import": 0x414D5A + 5,
+    "listing_export": 0x414D5A + 6,
+    "fba_inventory": 0x414D5A + 7,
 }
 
 

@@ -26,3 +26,20 @@ class StockMove(models.Model):
         self._do_unreserve()
         self.product_uom_qty = remaining
         self._action_assign()
+
+    # -- stock on Amazon follows these moves ----------------------------------------------------
+
+    def _action_confirm(self, merge=True, merge_into=False):
+        moves = super()._action_confirm(merge=merge, merge_into=merge_into)
+        self.env["amazon.listing"]._amazon_mark_products(self.product_id)
+        return moves
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        self.env["amazon.listing"]._amazon_mark_products(self.product_id)
+        return moves
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.env["amazon.listing"]._amazon_mark_products(self.product_id)
+        return result

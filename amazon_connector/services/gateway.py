@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 import httpx
 from sp_api.api import Sellers
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
+from sp_api.api.inventories.inventories import Inventories
+from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.api.orders.orders_2026_01_01 import OrdersV20260101
 from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.auth import AccessTokenClient, AccessTokenResponse
@@ -420,6 +422,72 @@ class SpApiGateway:
         params = {"includedData": list(included_data)} if included_data else {}
         response = self.call("getOrder", OrdersV20260101, "get_order", order_id, **params)
         return response.payload.get("order", response.payload)
+
+    # -- listings and FBA inventory ------------------------------------------------------------
+
+    def search_listings_items(
+        self, seller_id, marketplace_ids, included_data, page_token=None, **criteria
+    ):
+        """One searchListingsItems page; returns (items, next page token, numberOfResults)."""
+        params = {
+            "marketplaceIds": ",".join(marketplace_ids),
+            "includedData": ",".join(included_data),
+            "pageSize": 20,
+            **criteria,
+        }
+        if page_token:
+            params["pageToken"] = page_token
+        response = self.call(
+            "searchListingsItems",
+            ListingsItemsV20210801,
+            "search_listings_items",
+            seller_id,
+            **params,
+        )
+        payload = response.payload or {}
+        return (
+            payload.get("items") or [],
+            response.next_token,
+            payload.get("numberOfResults") or 0,
+        )
+
+    def get_listings_item(self, seller_id, sku, marketplace_ids, included_data):
+        return self.call(
+            "getListingsItem",
+            ListingsItemsV20210801,
+            "get_listings_item",
+            seller_id,
+            sku,
+            marketplaceIds=",".join(marketplace_ids),
+            includedData=",".join(included_data),
+        ).payload
+
+    def patch_listings_item(self, seller_id, sku, marketplace_ids, product_type, patches):
+        """patchListingsItem; Amazon answers 200 with ACCEPTED or INVALID and its issues."""
+        return self.call(
+            "patchListingsItem",
+            ListingsItemsV20210801,
+            "patch_listings_item",
+            seller_id,
+            sku,
+            marketplaceIds=",".join(marketplace_ids),
+            body={"productType": product_type, "patches": patches},
+        ).payload
+
+    def inventory_summaries(self, marketplace_id, next_token=None):
+        """One getInventorySummaries page (with details) for a marketplace's FBA network;
+        returns (summaries, next token)."""
+        params = {"marketplaceIds": marketplace_id, "details": "true"}
+        if next_token:
+            params["nextToken"] = next_token
+        response = self.call(
+            "getInventorySummaries",
+            Inventories,
+            "get_inventory_summary_marketplace",
+            marketplace_id=marketplace_id,
+            **params,
+        )
+        return (response.payload or {}).get("inventorySummaries") or [], response.next_token
 
     # -- shipments and feeds ------------------------------------------------------------------
 

@@ -20,6 +20,10 @@ DEFAULT_RATE_LIMITS = {
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
     "getFeedDocument": (0.0222, 10),
+    "searchListingsItems": (5.0, 5),
+    "getListingsItem": (5.0, 10),
+    "patchListingsItem": (5.0, 5),
+    "getInventorySummaries": (2.0, 2),
 }
 FALLBACK_RATE_LIMIT = (1.0, 5)
 

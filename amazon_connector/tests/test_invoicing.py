@@ -218,7 +218,12 @@ class TestInvoicing(AmazonEmulatorCase):
             {"name": "Sold on a closed account", "property_account_income_id": closed.id}
         )
         self.env["amazon.listing"].create(
-            {"channel_id": self.channel.id, "sku": sku, "product_id": product.id}
+            {
+                "channel_id": self.channel.id,
+                "marketplace_id": self.channel.marketplace_ids[:1].id,
+                "sku": sku,
+                "product_id": product.id,
+            }
         )
         self.import_orders()
         blocked = self.imported().filtered(lambda o: product in o.order_line.product_id)

@@ -15,6 +15,8 @@ CHANNEL_MODELS = (
     "amazon.shipping.mapping",
     "amazon.carrier.mapping",
     "amazon.listing",
+    "amazon.listing.update",
+    "amazon.channel.marketplace",
     "amazon.package",
     "amazon.feed",
     "amazon.sync.log",
@@ -84,6 +86,16 @@ class TestMultiCompany(TransactionCase):
         )
         log = env["amazon.sync.log"].create({"channel_id": channel.id, "kind": "order_import"})
         log.add_message(f"Order of {name} failed", amazon_ref=f"302-{seller_id}")
+        marketplace = env.ref("amazon_connector.marketplace_de")
+        listing = env["amazon.listing"].create(
+            {
+                "channel_id": channel.id,
+                "marketplace_id": marketplace.id,
+                "sku": f"SKU-{seller_id}",
+                "asin": f"B0{seller_id}",
+                "product_id": product.id,
+            }
+        )
         return {
             "amazon.channel": channel,
             "amazon.status.mapping": channel.status_mapping_ids,
@@ -97,13 +109,12 @@ class TestMultiCompany(TransactionCase):
             "amazon.carrier.mapping": env["amazon.carrier.mapping"].create(
                 {"channel_id": channel.id, "carrier_id": cls.carrier.id, "shipping_method": "Paket"}
             ),
-            "amazon.listing": env["amazon.listing"].create(
-                {
-                    "channel_id": channel.id,
-                    "sku": f"SKU-{seller_id}",
-                    "asin": f"B0{seller_id}",
-                    "product_id": product.id,
-                }
+            "amazon.listing": listing,
+            "amazon.listing.update": env["amazon.listing.update"].create(
+                {"listing_id": listing.id, "via": "patch", "send_quantity": True, "quantity": 4}
+            ),
+            "amazon.channel.marketplace": env["amazon.channel.marketplace"].create(
+                {"channel_id": channel.id, "marketplace_id": marketplace.id}
             ),
             "amazon.package": env["amazon.package"].create(
                 {"picking_id": delivery.id, "tracking_number": f"JJD-{seller_id}"}
@@ -234,8 +245,17 @@ class TestMultiCompany(TransactionCase):
             },
             "amazon.listing": {
                 "channel_id": channel_a.id,
+                "marketplace_id": self.env.ref("amazon_connector.marketplace_de").id,
                 "sku": "INJECTED",
                 "product_id": self.records_b["amazon.listing"].product_id.id,
+            },
+            "amazon.listing.update": {
+                "listing_id": self.records_a["amazon.listing"].id,
+                "via": "patch",
+            },
+            "amazon.channel.marketplace": {
+                "channel_id": channel_a.id,
+                "marketplace_id": self.env.ref("amazon_connector.marketplace_fr").id,
             },
             "amazon.sync.schedule": {"channel_id": channel_a.id, "kind": "shipment"},
             "amazon.sync.log": {"channel_id": channel_a.id, "kind": "shipment"},

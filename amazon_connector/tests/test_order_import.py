@@ -137,7 +137,12 @@ class TestOrderImport(AmazonEmulatorCase):
         }
         listed = self.env["product.product"].create({"name": "Listed product"})
         self.env["amazon.listing"].create(
-            {"channel_id": self.channel.id, "sku": first_sku, "product_id": listed.id}
+            {
+                "channel_id": self.channel.id,
+                "marketplace_id": self.channel.marketplace_ids[:1].id,
+                "sku": first_sku,
+                "product_id": listed.id,
+            }
         )
         by_code = {
             sku: self.env["product.product"].create({"name": sku, "default_code": sku})

@@ -273,6 +273,7 @@ class TestAmazonTaxes(AmazonEmulatorCase):
         self.env["amazon.listing"].create(
             {
                 "channel_id": channel.id,
+                "marketplace_id": channel.marketplace_ids[:1].id,
                 "sku": book_sku,
                 "product_id": self.env["product.product"].create({"name": "A book"}).id,
                 "tax_id": reduced.id,
