@@ -79,7 +79,8 @@ class AmazonListingExporter(models.AbstractModel):
             self._submit(run, feed)
         for feed in work["feeds"].filtered(lambda f: f.amazon_sync_state == "waiting"):
             self._settle(run, feed)
-        listings = work["listings"].filtered(lambda listing: listing.amazon_sync_state == "to_send")
+        # Queued now: settling may have put back the listings of a feed Amazon dropped.
+        listings = self._queued(run.channel)
         listings = self._learn_products(run, listings)
         changes = listings._amazon_changes()
         unchanged = listings.filtered(lambda listing: listing.id not in changes)
@@ -308,10 +309,15 @@ class AmazonListingExporter(models.AbstractModel):
 
     def _settle(self, run, feed):
         """Apply Amazon's processing report once Amazon has processed the feed."""
-        answer = run.gateway.get_feed(feed.feed_ref)
+        updates = feed.listing_update_ids.filtered(lambda u: u.amazon_sync_state == "waiting")
+        try:
+            answer = run.gateway.get_feed(feed.feed_ref)
+        except errors.NotFound:
+            # Amazon no longer knows the feed (it keeps them 90 days): what it carried goes
+            # again rather than waiting for ever.
+            answer = {"processingStatus": "CANCELLED"}
         status = answer.get("processingStatus")
         feed.processing_status = status
-        updates = feed.listing_update_ids.filtered(lambda u: u.amazon_sync_state == "waiting")
         if status in ("IN_QUEUE", "IN_PROGRESS"):
             return
         if status == "CANCELLED":

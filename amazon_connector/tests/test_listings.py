@@ -263,6 +263,54 @@ class TestListings(AmazonEmulatorCase):
         self.export()
         self.assertEqual([self.merchant_quantity(s) for s in skus[:4]], [0, 0, 0, 8])
 
+    def test_marketplaces_shipped_from_another_warehouse_get_its_stock(self):
+        self.connect(marketplace_ids=[DE, GB])
+        uk_warehouse = self.env["stock.warehouse"].create({"name": "Coventry", "code": "COV"})
+        gb = self.channel.marketplace_ids.filtered(lambda m: m.amazon_id == GB)
+        self.channel.marketplace_setting_ids = [
+            (0, 0, {"marketplace_id": gb.id, "warehouse_id": uk_warehouse.id})
+        ]
+        skus = self.emulator.seed_listings(
+            SELLER_ID, seed=9, count=4, marketplace_ids=[DE, GB], fba_share=0
+        )
+        products = self.products_for(skus)
+        self.put_stock(dict.fromkeys(products.values(), 30))
+        self.put_stock(dict.fromkeys(products.values(), 6), uk_warehouse.lot_stock_id)
+        self.import_listings()
+        self.export()
+        documents = self.feed_documents()
+        self.assertEqual(len(documents), 2, "one feed per warehouse")
+        feeds = sorted(
+            (f for f in self.emulator.feeds.values() if f["feedType"] == "JSON_LISTINGS_FEED"),
+            key=lambda f: f["createdTime"],
+        )
+        sent = {}
+        for feed, document in zip(feeds, documents, strict=True):
+            (marketplace,) = feed["marketplaceIds"]
+            for message in document["messages"]:
+                (patch,) = message["patches"]
+                sent[(message["sku"], marketplace)] = patch["value"][0]["quantity"]
+        self.assertEqual(sent, {**{(s, DE): 30 for s in skus}, **{(s, GB): 6 for s in skus}})
+
+    def test_a_feed_amazon_no_longer_knows_is_sent_again(self):
+        self.connect(marketplace_ids=[DE])
+        skus = self.emulator.seed_listings(SELLER_ID, seed=6, count=5, fba_share=0)
+        products = self.products_for(skus)
+        self.put_stock(dict.fromkeys(products.values(), 17))
+        self.import_listings()
+        self.export()
+        lost = self.env["amazon.feed"].search([("feed_type", "=", "JSON_LISTINGS_FEED")])
+        self.assertEqual(lost.amazon_sync_state, "waiting")
+        with self.emulator.lock:
+            self.emulator.feeds.clear()  # e.g. past Amazon's 90 days, or another Amazon
+        log = self.export()
+        self.assertEqual(log.state, "done", log.summary)
+        self.assertEqual(lost.amazon_sync_state, "cancelled")
+        self.assertEqual(self.emulator.calls("createFeed"), 2, "its listings went again")
+        self.let_amazon_process()
+        self.export()
+        self.assertEqual({self.merchant_quantity(s) for s in skus}, {17})
+
     def test_a_kit_follows_its_scarcest_component(self):
         self.connect(marketplace_ids=[DE])
         bolts, plates, kit = self.env["product.product"].create(
