@@ -29,7 +29,7 @@ from .routing import ApiError, Request, Response, match
 
 _logger = logging.getLogger(__name__)
 
-CORE_OPERATION_MODULES = ("lwa", "sellers", "orders", "notifications", "control")
+CORE_OPERATION_MODULES = ("lwa", "consent", "sellers", "orders", "notifications", "control")
 OPTIONAL_OPERATION_MODULES = ("shipments", "feeds", "listings", "inventory")
 CONTROL_PREFIX = "_emulator"
 
@@ -76,6 +76,18 @@ class AccessToken:
     expires_at: float  # emulated POSIX seconds
     seller_id: str | None = None  # None for a grantless token
     scope: str | None = None
+
+
+@dataclass
+class Application:
+    """An SP-API application as registered in the Developer Console: its LWA client and the
+    OAuth redirect URIs Amazon may send a consenting seller back to."""
+
+    application_id: str
+    name: str
+    client_id: str
+    redirect_uris: list
+    draft: bool = True
 
 
 @dataclass
@@ -164,6 +176,7 @@ class Emulator:
         self.subscriptions = {}
         # LWA state.
         self.apps = {}  # client_id -> client_secret
+        self.applications = {}  # application_id -> Application (website authorization)
         self.refresh_tokens = {}  # token -> RefreshGrant
         self.access_tokens = {}  # token -> AccessToken (expired ones kept a day, to say so)
         self.authorization_codes = {}  # code -> AuthorizationCode
@@ -273,6 +286,33 @@ class Emulator:
             )
             self.sellers[seller_id] = seller
             return seller
+
+    def register_application(
+        self,
+        application_id,
+        redirect_uris,
+        client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET,
+        name=None,
+        draft=True,
+    ) -> Application:
+        """Register an app for the website authorization workflow (ops/consent.py): sellers
+        consent on ``/apps/authorize/consent`` and are sent back to one of ``redirect_uris``."""
+        if not redirect_uris:
+            raise ValueError("an application needs at least one redirect URI")
+        with self.lock:
+            if self.apps.get(client_id, client_secret) != client_secret:
+                raise ValueError(f"app {client_id} is registered with another secret")
+            self.apps[client_id] = client_secret
+            application = Application(
+                application_id,
+                name or f"Application {application_id}",
+                client_id,
+                list(redirect_uris),
+                draft,
+            )
+            self.applications[application_id] = application
+            return application
 
     def add_authorization_code(self, code, seller_id, client_id=DEFAULT_CLIENT_ID) -> None:
         """Register an OAuth code (as after a seller consents) for the ``authorization_code``

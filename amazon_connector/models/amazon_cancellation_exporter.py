@@ -39,19 +39,24 @@ class AmazonCancellationExporter(models.AbstractModel):
                 ("amazon_sync_state", "in", ("sending", "waiting")),
             ]
         )
-        waiting = self.env["sale.order"].search(
+        waiting = self._waiting(channel)
+        return {"feeds": feeds, "waiting": waiting} if feeds or waiting else None
+
+    def _waiting(self, channel):
+        return self.env["sale.order"].search(
             [("amazon_channel_id", "=", channel.id), ("amazon_sync_state", "=", "to_send")],
             order="id",
         )
-        return {"feeds": feeds, "waiting": waiting} if feeds or waiting else None
 
     def _process(self, run, work):
-        feeds, waiting = work["feeds"], work["waiting"]
-        run.options["submitted"] = len(waiting)
+        feeds = work["feeds"]
         for feed in feeds.filtered(lambda f: f.amazon_sync_state == "sending"):
             self._submit(run.gateway, feed, run.log)
         for feed in feeds.filtered(lambda f: f.amazon_sync_state == "waiting"):
             run.counts.update(self._settle(run.gateway, feed, run.log))
+        # Waiting now: settling may have put back the orders of a feed Amazon dropped.
+        waiting = self._waiting(run.channel)
+        run.options["submitted"] = len(waiting)
         if waiting:
             self._submit_new(run.channel, run.gateway, waiting, run.log)
 
@@ -126,7 +131,12 @@ class AmazonCancellationExporter(models.AbstractModel):
 
     def _settle(self, gateway, feed, log):
         """Apply Amazon's processing report once the feed is processed; counts per outcome."""
-        answer = gateway.get_feed(feed.feed_ref)
+        try:
+            answer = gateway.get_feed(feed.feed_ref)
+        except errors.NotFound:
+            # Amazon no longer knows the feed (it keeps them 90 days): its orders go again
+            # rather than waiting for ever; cancelling twice is harmless.
+            answer = {"processingStatus": "CANCELLED"}
         status = answer.get("processingStatus")
         feed.processing_status = status
         if status in ("IN_QUEUE", "IN_PROGRESS"):
@@ -137,7 +147,7 @@ class AmazonCancellationExporter(models.AbstractModel):
             orders._amazon_sync_set("to_send")
             feed._amazon_sync_set(
                 "cancelled",
-                self.env._("Amazon cancelled the feed unprocessed; its orders go in the next one."),
+                self.env._("Amazon dropped the feed unprocessed; its orders go in the next one."),
             )
             return {}
         report, document_error = None, None

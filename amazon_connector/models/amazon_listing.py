@@ -133,10 +133,19 @@ class AmazonListing(models.Model):
         """
         domain = [("channel_id", "=", channel.id), ("product_id", "!=", False)]
         if sku:
-            listing = self.search([*domain, ("sku", "=", sku)], limit=1)
-            if listing:
-                return listing.product_id
+            # An archived listing still says which product the SKU is (it is only no longer
+            # synchronised); the offer of this marketplace is recorded once.
+            known = self.with_context(active_test=False).search(
+                [("channel_id", "=", channel.id), ("sku", "=", sku)]
+            )
+            if known.product_id:
+                return known.product_id[:1]
             product = self._amazon_product_by_reference(channel, [sku]).get(sku)
+            if product and marketplace in known.marketplace_id:
+                known.filtered(lambda listing: listing.marketplace_id == marketplace).write(
+                    {"product_id": product.id}
+                )
+                return product
             if product:
                 self.create(
                     {

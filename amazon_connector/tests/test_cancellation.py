@@ -66,6 +66,22 @@ class TestCancellationToAmazon(AmazonEmulatorCase):
         self.assertEqual(reasons, {"ShippingAddressUndeliverable"})
         self.assertEqual(self.emulator.calls("createFeed"), 1)
 
+    def test_a_feed_amazon_no_longer_knows_is_sent_again(self):
+        orders, amazon = self.unshipped_orders(1, seed=8)
+        self.cancel(orders, "NoInventory")
+        self.export()
+        lost = orders.amazon_cancel_feed_id
+        with self.emulator.lock:
+            self.emulator.feeds.clear()  # past Amazon's 90 days, or another Amazon
+        log = self.export()
+        self.assertEqual(log.state, "done", log.summary)
+        self.assertEqual(lost.amazon_sync_state, "cancelled")
+        self.assertEqual(self.emulator.calls("createFeed"), 2, "the order went again")
+        self.let_amazon_process()
+        self.export()
+        self.assertEqual(orders.amazon_sync_state, "accepted")
+        self.assertEqual(amazon[0]["fulfillment"]["fulfillmentStatus"], "CANCELLED")
+
     def test_refusal_is_shown_on_the_order(self):
         orders, amazon = self.unshipped_orders(2, seed=6)
         self.cancel(orders, "NoInventory")

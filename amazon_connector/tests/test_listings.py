@@ -76,6 +76,37 @@ class TestListings(AmazonEmulatorCase):
     def merchant_quantity(self, sku):
         return quantity_of(self.on_amazon(sku))
 
+    def single_item_order(self, seed):
+        """A generated unshipped merchant-fulfilled order of Amazon.de with one item."""
+        orders = generate_orders(
+            seed=seed,
+            count=80,
+            seller_id=SELLER_ID,
+            marketplace_ids=[DE],
+            now=self.emulator.clock.now() - timedelta(hours=1),
+            days=5,
+        )
+        return next(
+            o
+            for o in self.with_status(orders, "UNSHIPPED", "MERCHANT")
+            if len(o["orderItems"]) == 1
+        )
+
+    def list_on_amazon(self, sku, quantity, marketplace_ids=(DE,), product_type="HOME"):
+        """A merchant-fulfilled offer of ``sku`` on Amazon."""
+        make_listing(
+            self.emulator,
+            SELLER_ID,
+            sku,
+            product_type,
+            {
+                "fulfillment_availability": [
+                    {"fulfillment_channel_code": "DEFAULT", "quantity": quantity}
+                ]
+            },
+            list(marketplace_ids),
+        )
+
     # -- the import -------------------------------------------------------------------------
 
     def test_import_matches_by_sku_and_keeps_the_unmatched(self):
@@ -117,6 +148,46 @@ class TestListings(AmazonEmulatorCase):
         # A second import changes nothing and creates nothing.
         again = self.import_listings()
         self.assertEqual((again.count_new, again.count_updated), (0, 0))
+
+    def test_orders_link_unmatched_listings_and_still_find_archived_ones(self):
+        self.connect()
+        order = self.single_item_order(seed=22)
+        sku = order["orderItems"][0]["product"]["sellerSku"]
+        self.list_on_amazon(sku, 3)
+        self.import_listings()
+        listing = self.Listing.search([("sku", "=", sku)])
+        self.assertFalse(listing.product_id, "no product had the SKU yet")
+        product = self.products_for([sku])[sku]
+        self.emulator.load_orders(SELLER_ID, [order])
+        self.import_orders()
+        self.assertIn(product, self.odoo_order(order["orderId"]).order_line.product_id)
+        self.assertEqual(self.Listing.search([("sku", "=", sku)]), listing, "linked, not doubled")
+        self.assertEqual(listing.product_id, product)
+        listing.action_archive()
+        de = listing.marketplace_id
+        self.assertEqual(self.Listing._amazon_match(self.channel, sku, None, de), product)
+        self.assertEqual(
+            self.Listing.with_context(active_test=False).search_count([("sku", "=", sku)]), 1
+        )
+
+    def test_an_interrupted_import_carries_on_where_it_stopped(self):
+        self.connect(marketplace_ids=[DE])
+        self.emulator.set_rate_limit("searchListingsItems", 50, 50)
+        skus = self.emulator.seed_listings(SELLER_ID, seed=12, count=1200, fba_share=0.3)
+        # Amazon fails for good after 30 pages (600 listings).
+        self.emulator.faults.script("searchListingsItems", ["none"] * 30 + ["503"] * 10)
+        stopped = self.import_listings()
+        self.assertEqual(stopped.state, "failed", stopped.summary)
+        self.assertEqual(stopped.count_new, 600)
+        self.assertTrue(self.channel.listing_import_resume)
+        self.emulator.faults.clear()
+        self.emulator.reset_calls()
+        resumed = self.import_listings()
+        self.assertEqual(resumed.state, "done", resumed.summary)
+        self.assertLess(self.emulator.calls("searchListingsItems"), 35, "not from the start")
+        self.assertFalse(self.channel.listing_import_resume)
+        listings = self.Listing.search([("channel_id", "=", self.channel.id)])
+        self.assertEqual(sorted(listings.mapped("sku")), sorted(skus), "each SKU once")
 
     # -- stock ------------------------------------------------------------------------------
 
@@ -194,35 +265,12 @@ class TestListings(AmazonEmulatorCase):
 
     def test_the_last_unit_sold_goes_to_zero_within_one_run(self):
         self.connect()
-        orders = generate_orders(
-            seed=21,
-            count=80,
-            seller_id=SELLER_ID,
-            marketplace_ids=[DE],
-            now=self.emulator.clock.now() - timedelta(hours=1),
-            days=5,
-        )
-        order = next(
-            o
-            for o in self.with_status(orders, "UNSHIPPED", "MERCHANT")
-            if len(o["orderItems"]) == 1
-        )
+        order = self.single_item_order(seed=21)
         item = order["orderItems"][0]
         sku, units = item["product"]["sellerSku"], item["quantityOrdered"]
         product = self.products_for([sku])[sku]
         self.put_stock({product: units})
-        make_listing(
-            self.emulator,
-            SELLER_ID,
-            sku,
-            "HOME",
-            {
-                "fulfillment_availability": [
-                    {"fulfillment_channel_code": "DEFAULT", "quantity": units}
-                ]
-            },
-            [DE],
-        )
+        self.list_on_amazon(sku, units)
         self.import_listings()
         self.export()
         self.assertEqual(self.emulator.calls("patchListingsItem"), 0)
@@ -331,14 +379,7 @@ class TestListings(AmazonEmulatorCase):
             }
         )
         self.put_stock({bolts: 40, plates: 7})  # 10 kits of bolts, 3 of plates
-        make_listing(
-            self.emulator,
-            SELLER_ID,
-            "SHELF-KIT",
-            "HOME",
-            {"fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 0}]},
-            [DE],
-        )
+        self.list_on_amazon("SHELF-KIT", 0)
         self.import_listings()
         self.export()
         self.let_amazon_process()

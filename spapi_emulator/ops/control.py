@@ -119,6 +119,14 @@ def add_authorization_code(emu, req):
     return {}
 
 
+@control("POST", "/_emulator/applications", "register_application")
+def register_application(emu, req):
+    """``{"application_id", "redirect_uris", "client_id"?, "client_secret"?, "name"?,
+    "draft"?}``: an app sellers can authorise on the consent page."""
+    application = emu.register_application(**body_of(req))
+    return {"application_id": application.application_id, "draft": application.draft}
+
+
 @control("POST", "/_emulator/tokens/revoke", "revoke")
 def revoke_refresh_token(emu, req):
     """``{"refresh_token"}``."""
