@@ -54,7 +54,21 @@ class AmazonListingImporter(models.AbstractModel):
                 self._commit()
                 if not token:
                     break
-            if total <= read or not last or last == after:
+            if total <= read:
+                break
+            if not last or last == after:
+                # More listings created in one second than a search pages through: say so
+                # rather than leave them out silently.
+                run.log.add_message(
+                    self.env._(
+                        "Amazon holds %(total)s listings from %(moment)s on, more than one "
+                        "search can page through; the others were not imported. Use Seller "
+                        "Central's listings report for them.",
+                        total=total,
+                        moment=after,
+                    ),
+                    level="warning",
+                )
                 break
             after = last
         channel.listing_import_resume = False
