@@ -11,7 +11,8 @@ class ProductPricelistItem(models.Model):
         return items
 
     def write(self, vals):
-        self._amazon_mark_prices()
+        if "pricelist_id" in vals:  # the rule leaves its pricelist: those prices change too
+            self._amazon_mark_prices()
         result = super().write(vals)
         self._amazon_mark_prices()
         return result
