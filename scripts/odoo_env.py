@@ -8,6 +8,7 @@ then ``python3`` on the PATH. PostgreSQL settings come from the
 usual ``PGHOST``/``PGPORT``/``PGUSER`` variables (default 127.0.0.1:5432, current user).
 """
 
+import base64
 import getpass
 import hashlib
 import os
@@ -104,8 +105,21 @@ def odoo_addons_path(python):
     return f"{odoo_dir}/addons,{REPO}"
 
 
+def connector_key():
+    """This checkout's key for the connector's credentials (``.local/amazon_connector.key``,
+    made on first use): tests and the demo seal their credentials with it."""
+    path = REPO / ".local" / "amazon_connector.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        # A Fernet key: 32 random bytes, URL-safe base64.
+        path.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return path.read_text().strip()
+
+
 def write_config(python, data_dir, path):
     pg = pg_settings()
+    Path(path).touch(mode=0o600)
     Path(path).write_text(
         "[options]\n"
         f"addons_path = {odoo_addons_path(python)}\n"
@@ -117,6 +131,7 @@ def write_config(python, data_dir, path):
         "without_demo = all\n"
         "http_interface = 127.0.0.1\n"
         "max_cron_threads = 0\n"
+        f"amazon_connector_key = {connector_key()}\n"
     )
     return path
 

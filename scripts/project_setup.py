@@ -54,7 +54,7 @@ DEFAULT_ODOO_SOURCE = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.lates
 SOURCE_ONLY = "docopt,ofxparse,vobject"
 SUPPORTED_PYTHONS = ("3.11",)
 DEMO_IMPORTS = "import odoo.release, sp_api, httpx, jsonschema, spapi_emulator"
-TEST_IMPORTS = DEMO_IMPORTS + ", pytest, pytest_odoo, freezegun, whool"
+TEST_IMPORTS = DEMO_IMPORTS + ", pytest, pytest_odoo, freezegun, whool, websocket"
 
 
 class SetupError(Exception):
@@ -111,7 +111,37 @@ def ensure_odoo(purpose="test"):
             python = install_local_odoo()
     with Step("this repository's requirements"):
         ensure_requirements(python, purpose)
+    if purpose == "test":
+        with Step("Chromium for the browser tests"):
+            ensure_browser()
     return python
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def ensure_browser():
+    """Chromium or Chrome on PATH, as Odoo's HttpCase looks for it; installs Debian's package
+    when this runs as root on a Debian-like system. Says what to do otherwise (the browser
+    tests then fail, they are never silently skipped)."""
+    found = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
+    if found:
+        say(f"found {found}")
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("not found; installing Debian's chromium package")
+        run(["apt-get", "update", "-qq"], "apt-get update")
+        run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+            "installing chromium",
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+        )
+        return shutil.which("chromium")
+    say(
+        "not found: install Chromium or Google Chrome (Debian/Ubuntu: apt-get install "
+        "chromium; macOS: brew install --cask chromium) for the browser tests"
+    )
+    return None
 
 
 def install_local_odoo():

@@ -4,11 +4,15 @@ from . import amazon_channel_record, amazon_sync_mixin, amazon_sync_runner
 # isort: split
 from . import (
     account_tax,
+    amazon_app,
     amazon_cancellation_exporter,
     amazon_carrier_mapping,
     amazon_channel,
     amazon_channel_marketplace,
+    amazon_connect_failure,
+    amazon_connect_request,
     amazon_connection_check,
+    amazon_credential_vault,
     amazon_error,
     amazon_fba_inventory,
     amazon_feed,

@@ -1,15 +1,25 @@
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..services import errors
-from ..services.gateway import Credentials, SpApiGateway
+from ..services.gateway import Credentials, SpApiGateway, exchange_authorization_code
 from ..services.rate_limiter import RateLimiter
 from .amazon_marketplace import REGIONS
+
+CONSENT_PATH = "/apps/authorize/consent"
 
 MANAGER_GROUP = "amazon_connector.group_amazon_manager"
 
 # One set of buckets per Odoo process: every channel of the same seller shares them.
 RATE_LIMITER = RateLimiter()
+
+# Amazon asks sellers to authorise a public app again every 365 days.
+AUTHORISATION_LIFETIME_DAYS = 365
+# Reminders before an authorisation or the app's secret expires, in days.
+REMINDER_STAGES = [("30", "30 days before"), ("7", "7 days before")]
 
 CONNECTION_STATES = [
     ("draft", "Not connected"),
@@ -43,21 +53,48 @@ class AmazonChannel(models.Model):
     region = fields.Selection(REGIONS, required=True, default="eu")
     seller_id = fields.Char(
         string="Seller ID",
-        required=True,
+        copy=False,
         help="The merchant token of the seller account (Seller Central > Settings > "
-        "Account Info > Merchant Token).",
+        "Account Info > Merchant Token). Filled in by Connect with Amazon.",
     )
     store_name = fields.Char(
         string="Trading Name", readonly=True, help="Store name reported by Amazon."
     )
-    lwa_client_id = fields.Char(string="LWA Client ID", groups=MANAGER_GROUP)
-    lwa_client_secret = fields.Char(string="LWA Client Secret", groups=MANAGER_GROUP, copy=False)
-    refresh_token = fields.Char(groups=MANAGER_GROUP, copy=False)
+    refresh_token = fields.Char(
+        string="Refresh Token",
+        compute="_compute_refresh_token",
+        inverse="_inverse_refresh_token",
+        groups=MANAGER_GROUP,
+        help="Only for a self-authorised app: paste the refresh token Seller Central shows "
+        "when you authorise it. Connect with Amazon fills it in by itself. It is stored "
+        "encrypted and never shown again.",
+    )
+    refresh_token_sealed = fields.Char(copy=False, groups="base.group_system")
+    has_refresh_token = fields.Boolean(string="Authorised", compute="_compute_has_refresh_token")
     refresh_token_date = fields.Datetime(
         string="Authorised On",
         copy=False,
-        help="When the refresh token was issued. Amazon asks sellers to reauthorise "
-        "applications every year.",
+        readonly=True,
+        help="When the seller last authorised the app for this channel.",
+    )
+    authorisation_expiry_date = fields.Date(
+        string="Reauthorise By",
+        compute="_compute_authorisation_expiry_date",
+        store=True,
+        help="Amazon asks sellers to authorise a public app again every 365 days; the "
+        "channel's managers are reminded 30 and 7 days before.",
+    )
+    secret_expiry_date = fields.Date(
+        string="App Secret Expires On",
+        compute="_compute_secret_expiry_date",
+        help="The app's LWA client secret must be rotated every 180 days (Amazon > "
+        "Configuration > Amazon App); reminders come 30 and 7 days before.",
+    )
+    authorisation_reminder = fields.Selection(
+        REMINDER_STAGES, copy=False, readonly=True, help="Technical: last reminder sent."
+    )
+    secret_reminder = fields.Selection(
+        REMINDER_STAGES, copy=False, readonly=True, help="Technical: last reminder sent."
     )
     marketplace_ids = fields.Many2many(
         "amazon.marketplace",
@@ -375,21 +412,51 @@ class AmazonChannel(models.Model):
         return channels
 
     def write(self, vals):
-        if vals.get("refresh_token") and "refresh_token_date" not in vals:
-            vals = dict(vals, refresh_token_date=fields.Datetime.now())
-        if "refresh_token" in vals or "lwa_client_secret" in vals:
-            # New credentials: whatever failed before has to be tested again.
-            vals.setdefault("state", "draft")
+        if vals.get("refresh_token"):
+            # A new authorisation: whatever failed before has to be tested again, and the
+            # old one's reminders are done with.
+            vals = dict(
+                {
+                    "refresh_token_date": fields.Datetime.now(),
+                    "state": "draft",
+                    "authorisation_reminder": False,
+                },
+                **vals,
+            )
         return super().write(vals)
+
+    def _compute_refresh_token(self):
+        self.refresh_token = False
+
+    def _inverse_refresh_token(self):
+        vault = self.env["amazon.credential.vault"]
+        for channel in self:
+            channel.sudo().refresh_token_sealed = vault._seal((channel.refresh_token or "").strip())
+
+    @api.depends("refresh_token_sealed")
+    def _compute_has_refresh_token(self):
+        for channel in self:
+            channel.has_refresh_token = bool(channel.sudo().refresh_token_sealed)
+
+    @api.depends("refresh_token_date")
+    def _compute_authorisation_expiry_date(self):
+        for channel in self:
+            channel.authorisation_expiry_date = channel.refresh_token_date and (
+                channel.refresh_token_date.date() + timedelta(days=AUTHORISATION_LIFETIME_DAYS)
+            )
+
+    def _compute_secret_expiry_date(self):
+        self.secret_expiry_date = self.env["amazon.app"]._get().secret_expiry_date
 
     # -- SP-API access ------------------------------------------------------------------------
 
     def _get_gateway(self, marketplace=None, **options):
-        """The SP-API gateway of this channel; credentials are read with sudo, never shown.
+        """The SP-API gateway of this channel; credentials are opened with sudo, never shown.
 
         ``options`` go to :class:`SpApiGateway` (``max_retries``, ``sleep``...). The first
         retry delay after a transient failure can be tuned with the system parameter
-        ``amazon_connector.retry_delay`` (seconds, doubled at each retry).
+        ``amazon_connector.retry_delay`` (seconds, doubled at each retry). Raises
+        ``CredentialsUnavailable`` when the encryption key cannot open the credentials.
         """
         self.ensure_one()
         options.setdefault(
@@ -400,7 +467,6 @@ class AmazonChannel(models.Model):
                 .get_param("amazon_connector.retry_delay", "2")
             ),
         )
-        secret = self.sudo()
         marketplace = marketplace or self.marketplace_ids[:1]
         default_marketplace = (
             marketplace.amazon_id
@@ -410,17 +476,24 @@ class AmazonChannel(models.Model):
         )
         return SpApiGateway(
             seller_key=f"{self.region}:{self.seller_id}",
-            credentials=Credentials(
-                secret.lwa_client_id or "",
-                secret.lwa_client_secret or "",
-                secret.refresh_token or "",
-            ),
+            credentials=self._credentials(),
             region=self.region,
             default_marketplace_id=default_marketplace,
-            base_url=secret.api_base_url or None,
-            lwa_url=secret.lwa_token_url or None,
+            base_url=self.sudo().api_base_url or None,
+            lwa_url=self.sudo().lwa_token_url or None,
             limiter=RATE_LIMITER,
             **options,
+        )
+
+    def _credentials(self, with_refresh_token=True):
+        app = self.env["amazon.app"]._get()
+        secret = self.sudo()
+        return Credentials(
+            app.lwa_client_id or "",
+            app._client_secret(),
+            self.env["amazon.credential.vault"]._open(secret.refresh_token_sealed)
+            if with_refresh_token
+            else "",
         )
 
     def _record_api_success(self):
@@ -461,14 +534,171 @@ class AmazonChannel(models.Model):
         return self._notify(log.summary, "success" if log.state == "done" else "danger")
 
     def _missing_credentials(self):
-        secret = self.sudo()
-        labels = {
-            "seller_id": self.env._("Seller ID"),
-            "lwa_client_id": self.env._("LWA Client ID"),
-            "lwa_client_secret": self.env._("LWA Client Secret"),
-            "refresh_token": self.env._("Refresh Token"),
+        app = self.env["amazon.app"]._get()
+        missing = {
+            self.env._("Seller ID"): self.seller_id,
+            self.env._("the app's LWA Client ID"): app.lwa_client_id,
+            self.env._("the app's LWA Client Secret"): app.has_client_secret,
+            self.env._("Refresh Token (or Connect with Amazon)"): self.has_refresh_token,
         }
-        return [label for name, label in labels.items() if not secret[name]]
+        return [label for label, present in missing.items() if not present]
+
+    # -- Connect with Amazon (website authorization workflow) ---------------------------------
+
+    def action_connect(self):
+        """Send the admin to Seller Central's consent page; Amazon comes back to the callback."""
+        self.ensure_one()
+        consent = self._consent_url_base()
+        _request, state = self.env["amazon.connect.request"]._issue(
+            self, "user", user=self.env.user
+        )
+        return {"type": "ir.actions.act_url", "url": consent(state), "target": "self"}
+
+    def action_copy_connect_link(self):
+        """A link for a seller without an Odoo login to authorise the app for this channel."""
+        self.ensure_one()
+        self._consent_url_base()  # refuse at once what the seller could not complete
+        _request, token = self.env["amazon.connect.request"]._issue(self, "link")
+        base_url = self.get_base_url().rstrip("/")
+        wizard = self.env["amazon.connect.link"].create(
+            {"channel_id": self.id, "link": f"{base_url}/amazon_connector/connect/{token}"}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "amazon.connect.link",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _consent_url_base(self):
+        """A function giving the consent page's URL for a state; refuses what is missing."""
+        app = self.env["amazon.app"]._get()
+        if not (app.application_id and app.lwa_client_id and app.has_client_secret):
+            raise UserError(
+                self.env._(
+                    "Set the app's Application ID, LWA Client ID and Client Secret first "
+                    "(Amazon > Configuration > Amazon App)."
+                )
+            )
+        self.env["amazon.credential.vault"]._box_or_refusal()
+        marketplace = self._home_marketplace()
+        params = {"application_id": app.application_id, "redirect_uri": app.redirect_uri}
+        if app.draft:
+            params["version"] = "beta"
+        consent = marketplace.seller_central_url.rstrip("/") + CONSENT_PATH
+
+        def consent_url(state):
+            return f"{consent}?{urlencode(dict(params, state=state))}"
+
+        return consent_url
+
+    def _home_marketplace(self):
+        """The marketplace whose Seller Central the seller signs in to."""
+        in_region = self.env["amazon.marketplace"].search([("region", "=", self.region)])
+        return (
+            self.marketplace_ids[:1]
+            or in_region.filtered(lambda m: m.country_id == self.company_id.country_id)[:1]
+            or in_region[:1]
+        )
+
+    def _authorise_with_code(self, code, seller):
+        """Exchange Amazon's authorisation code for this channel's refresh token, keep it and
+        test the connection; returns an error message, or None when authorised."""
+        self.ensure_one()
+        twin = self.search(
+            [
+                ("id", "!=", self.id),
+                ("seller_id", "=", seller),
+                ("region", "=", self.region),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
+        if twin:
+            return self.env._(
+                "Seller %(seller)s is already connected as channel %(channel)s: reconnect that "
+                "channel instead.",
+                seller=seller,
+                channel=twin.name,
+            )
+        try:
+            refresh_token = exchange_authorization_code(
+                code,
+                self._credentials(with_refresh_token=False),
+                lwa_url=self.sudo().lwa_token_url or None,
+            )
+        except (errors.AmazonError, errors.CredentialsUnavailable) as error:
+            return self.env["amazon.error"]._describe(error)
+        self.write({"seller_id": seller, "refresh_token": refresh_token, "last_error": False})
+        self.env["amazon.connection.check"]._run(self)
+        return None
+
+    # -- reminders before an authorisation or the app's secret expires ------------------------
+
+    @api.model
+    def _cron_expiry_reminders(self):
+        today = fields.Date.context_today(self)
+        for channel in self.search([("seller_id", "!=", False)]):
+            channel._remind_expiry(
+                "authorisation_reminder",
+                channel.authorisation_expiry_date,
+                today,
+                self.env._("Reauthorise the Amazon app for %(channel)s", channel=channel.name),
+                self.env._(
+                    "Amazon stops accepting channel %(channel)s's authorisation on %(date)s "
+                    "(sellers authorise a public app again every 365 days). Before then, press "
+                    "Connect with Amazon on the channel (or send the seller a connect link); "
+                    "everything set up on the channel is kept.",
+                    channel=channel.name,
+                    date=channel.authorisation_expiry_date,
+                ),
+            )
+            channel._remind_expiry(
+                "secret_reminder",
+                channel.secret_expiry_date,
+                today,
+                self.env._("Rotate the Amazon app's client secret"),
+                self.env._(
+                    "The app's LWA client secret expires on %(date)s (Amazon asks for a new one "
+                    "every 180 days): generate a new secret in the Developer Console and enter "
+                    "it in Amazon > Configuration > Amazon App. Channel %(channel)s stops "
+                    "working without it.",
+                    channel=channel.name,
+                    date=channel.secret_expiry_date,
+                ),
+            )
+
+    def _remind_expiry(self, field, expiry, today, summary, note):
+        """One activity and one e-mail to the channel's managers at each reminder stage."""
+        if not expiry:
+            return
+        days_left = (expiry - today).days
+        stage = "7" if days_left <= 7 else "30" if days_left <= 30 else False
+        if not stage or self[field] in (stage, "7"):
+            return
+        managers = self._managers()
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=min(expiry, today + timedelta(days=int(stage))),
+            summary=summary,
+            note=note,
+            user_id=(self.user_id if self.user_id in managers else managers[:1]).id or self.env.uid,
+        )
+        self.message_post(
+            body=note,
+            subject=summary,
+            partner_ids=managers.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+        self[field] = stage
+
+    def _managers(self):
+        """Active internal users who manage the connector in the channel's company."""
+        group = self.env.ref(MANAGER_GROUP)
+        return group.users.filtered(
+            lambda u: u.active and not u.share and self.company_id in u.company_ids
+        )
 
     def _apply_participations(self, participations):
         """Store the marketplaces Amazon offers; preselect them when none is active yet."""

@@ -38,10 +38,40 @@ class AmazonError(models.AbstractModel):
             case "authorization_revoked":
                 return with_amazon(
                     self.env._(
-                        "Amazon no longer accepts this channel's authorisation (the refresh "
-                        "token is revoked, expired or unknown). Authorise the app again in "
-                        "Seller Central and paste the new refresh token."
+                        "Amazon no longer accepts this channel's authorisation (it was revoked "
+                        "or expired). Press Connect with Amazon on the channel to authorise the "
+                        "app again (or paste a new refresh token for a self-authorised app): "
+                        "mappings, listings and the import's progress are kept."
                     )
+                )
+            case "authorization_code_refused":
+                return with_amazon(
+                    self.env._(
+                        "Amazon refused the authorisation code: it is valid five minutes and "
+                        "only once. Press Connect with Amazon again."
+                    )
+                )
+            # -- credentials at rest -----------------------------------------------------------
+            case "encryption_key_missing":
+                return self.env._(
+                    "The Amazon connector has no encryption key, so it cannot store or use "
+                    "credentials and makes no call to Amazon. Add amazon_connector_key to "
+                    "Odoo's configuration file (or set the environment variable "
+                    "AMAZON_CONNECTOR_KEY) and restart Odoo; a new key is printed by: "
+                    "odoo-bin amazon_connector_key generate"
+                )
+            case "encryption_key_invalid":
+                return self.env._(
+                    "The Amazon connector's encryption key (amazon_connector_key) is not a "
+                    "valid key. Put the key that was generated for this database back in "
+                    "Odoo's configuration and restart Odoo."
+                )
+            case "encryption_key_wrong" | "credential_not_sealed":
+                return self.env._(
+                    "The Amazon connector's encryption key does not open the stored "
+                    "credentials: the configuration holds another key than the one they were "
+                    "encrypted with. Put the right key back in amazon_connector_key (keep the "
+                    "old one after a comma while rotating), or enter the credentials again."
                 )
             case "credentials_rejected":
                 return with_amazon(

@@ -145,14 +145,14 @@ class AmazonSyncRunner(models.AbstractModel):
                 {"channel_id": channel.id, "kind": self._sync_kind}
             )
             self._commit()
-            gateway = (
-                channel._get_gateway(**self._gateway_options()) if self._calls_amazon else None
-            )
-            run = SyncRun(channel, log, gateway, options)
+            run = SyncRun(channel, log, None, options)
             try:
+                if self._calls_amazon:
+                    run.gateway = channel._get_gateway(**self._gateway_options())
                 self._process(run, work)
-            except errors.AmazonError as error:
+            except (errors.AmazonError, errors.CredentialsUnavailable) as error:
                 return self._stopped(run, schedule, error)
+            gateway = run.gateway
             self._succeeded(run)
             if self._calls_amazon:
                 channel._record_api_success()
@@ -176,7 +176,10 @@ class AmazonSyncRunner(models.AbstractModel):
         summary = self._stopped_summary(run, message, retry_at)
         log.add_message(self.env._("The run stopped: %(error)s", error=message))
         log.finish(
-            state="failed", summary=summary, call_counts=run.gateway.call_counts, **run.counts
+            state="failed",
+            summary=summary,
+            call_counts=run.gateway.call_counts if run.gateway else None,
+            **run.counts,
         )
         self._commit()
         return log

@@ -26,6 +26,13 @@ class ServiceError(Exception):
         return f"{self.code} ({facts})" if facts else self.code
 
 
+class CredentialsUnavailable(ServiceError):
+    """The stored credentials cannot be opened: no encryption key is configured
+    (``encryption_key_missing``), it is not a valid key (``encryption_key_invalid``), it is not
+    the key they were sealed with (``encryption_key_wrong``), or a value was never sealed
+    (``credential_not_sealed``). Nothing is sent to Amazon until an admin fixes it."""
+
+
 class AmazonError(ServiceError):
     """A call to SP-API or to Amazon's login service (LWA) failed.
 

@@ -31,6 +31,7 @@ from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.auth import AccessTokenClient, AccessTokenResponse
 from sp_api.base import fill_query_params, sp_endpoint
 from sp_api.base._transport_httpx import HttpxTransport
+from sp_api.base.credential_provider import CredentialProvider, FromCodeCredentialProvider
 
 from . import errors
 from .rate_limiter import RateLimiter
@@ -251,6 +252,28 @@ def _client_class(api_class):
 @lru_cache(maxsize=64)
 def _lwa_class(token_url, timeout):
     return type("GatewayLwaClient", (_LwaClient,), {"token_url": token_url, "timeout": timeout})
+
+
+def exchange_authorization_code(code, credentials, lwa_url=None, timeout=30.0):
+    """The refresh token Amazon grants for the ``spapi_oauth_code`` of a seller's consent
+    (website authorization workflow: LWA ``authorization_code`` grant, within five minutes,
+    once). A code refused as invalid, expired or already used raises
+    ``BadRequest("authorization_code_refused")``."""
+    library_credentials = CredentialProvider(
+        credentials=credentials.as_library_dict(),
+        credential_providers=(FromCodeCredentialProvider,),
+    ).credentials
+    client = _lwa_class(lwa_url or LWA_TOKEN_URL, timeout)(credentials=library_credentials)
+    try:
+        answer = client._request(
+            client.token_url, data=client._auth_code_request_body(code), headers=client.headers
+        )
+    except errors.AuthorizationRevoked as exc:
+        raise errors.BadRequest("authorization_code_refused", **exc.data) from exc
+    refresh_token = answer.get("refresh_token")
+    if not refresh_token:
+        raise errors.TransientError("login_without_token")
+    return refresh_token
 
 
 class _RedactAccessTokens(logging.Filter):

@@ -5,6 +5,7 @@ from . import (
     test_bad_input,
     test_cancellation,
     test_channel,
+    test_connect,
     test_invoicing,
     test_listings,
     test_multi_company,

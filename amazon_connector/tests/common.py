@@ -30,7 +30,7 @@ class AmazonEmulatorCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.emulator = Emulator(seed=7)
-        cls.base_url = cls.emulator.start(port=0)
+        cls.emulator_url = cls.emulator.start(port=0)
         cls.addClassCleanup(cls.emulator.stop)
         cls.emulator.add_seller(
             SELLER_ID,
@@ -44,15 +44,15 @@ class AmazonEmulatorCase(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        self.app = self.env["amazon.app"]._get()
+        self.app.write({"lwa_client_id": CLIENT_ID, "lwa_client_secret": CLIENT_SECRET})
         self.channel = self.env["amazon.channel"].create(
             {
                 "seller_id": SELLER_ID,
                 "region": "eu",
-                "lwa_client_id": CLIENT_ID,
-                "lwa_client_secret": CLIENT_SECRET,
                 "refresh_token": REFRESH_TOKEN,
-                "api_base_url": self.base_url,
-                "lwa_token_url": f"{self.base_url}/auth/o2/token",
+                "api_base_url": self.emulator_url,
+                "lwa_token_url": f"{self.emulator_url}/auth/o2/token",
             }
         )
 

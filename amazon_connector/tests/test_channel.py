@@ -59,7 +59,7 @@ class TestChannelConnection(AmazonEmulatorCase):
         self.assertEqual(self.channel.sync_log_ids.sorted("id")[-1].state, "failed")
 
     def test_wrong_client_secret_is_explained(self):
-        self.channel.lwa_client_secret = "not-the-secret"
+        self.app.lwa_client_secret = "not-the-secret"
         self.channel.action_test_connection()
         self.assertEqual(self.channel.state, "error")
         self.assertIn("client id or client secret", self.channel.last_error)
@@ -103,17 +103,22 @@ class TestChannelSecurity(AmazonEmulatorCase):
         with self.assertRaises(AccessError):
             channel.read(["refresh_token"])
         with self.assertRaises(AccessError):
-            channel.read(["lwa_client_secret"])
+            self.app.with_user(self.amazon_user).read(["lwa_client_id"])
 
     def test_user_cannot_write_channel(self):
         with self.assertRaises(AccessError):
             self.channel.with_user(self.amazon_user).write({"name": "Renamed"})
 
-    def test_manager_reads_and_writes_credentials(self):
+    def test_manager_writes_credentials_nobody_reads_them_back(self):
         channel = self.channel.with_user(self.amazon_manager)
-        self.assertEqual(channel.read(["lwa_client_id"])[0]["lwa_client_id"], CLIENT_ID)
+        self.assertEqual(self.app.with_user(self.amazon_manager).lwa_client_id, CLIENT_ID)
         channel.write({"refresh_token": "Atzr|rotated"})
-        self.assertEqual(channel.refresh_token, "Atzr|rotated")
+        self.assertTrue(channel.has_refresh_token)
+        self.assertFalse(channel.refresh_token, "written, never shown again")
+        self.assertFalse(self.app.with_user(self.amazon_manager).lwa_client_secret)
+        with self.assertRaises(AccessError):
+            channel.read(["refresh_token_sealed"])
+        self.assertEqual(self.channel._credentials().refresh_token, "Atzr|rotated")
 
     def test_channels_of_other_companies_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Other Co"})

@@ -67,7 +67,7 @@ class TestShipmentConfirmation(AmazonEmulatorCase):
     def ship_in_seller_central(self, order_id, items=None):
         """The seller ships units from Seller Central, without Odoo."""
         body = {"items": items} if items else {}
-        answer = httpx.post(f"{self.base_url}/_emulator/orders/{order_id}/ship", json=body)
+        answer = httpx.post(f"{self.emulator_url}/_emulator/orders/{order_id}/ship", json=body)
         answer.raise_for_status()
         return answer.json()
 

@@ -50,6 +50,7 @@ CHILD = textwrap.dedent(
     with registry.cursor() as cr:
         env = environment(cr)
         if params["step"] == "create":
+            env["amazon.app"]._get().write(params.pop("app"))
             marketplaces = env["amazon.marketplace"].search(
                 [("amazon_id", "in", params.pop("marketplaces"))])
             channel = env["amazon.channel"].create(
@@ -270,14 +271,13 @@ class TestDeadRuns(AmazonEmulatorCase):
         channel_id = self.child(
             "create",
             marketplaces=EU_MARKETPLACES,
+            app={"lwa_client_id": CLIENT_ID, "lwa_client_secret": CLIENT_SECRET},
             values={
                 "seller_id": seller_id,
                 "region": "eu",
-                "lwa_client_id": CLIENT_ID,
-                "lwa_client_secret": CLIENT_SECRET,
                 "refresh_token": token,
-                "api_base_url": self.base_url,
-                "lwa_token_url": f"{self.base_url}/auth/o2/token",
+                "api_base_url": self.emulator_url,
+                "lwa_token_url": f"{self.emulator_url}/auth/o2/token",
                 "state": "connected",
                 "import_fba": True,
             },

@@ -85,11 +85,9 @@ class TestAmazonTaxes(AmazonEmulatorCase):
                     "warehouse_id": self.env["stock.warehouse"]
                     .search([("company_id", "=", self.company.id)], limit=1)
                     .id,
-                    "lwa_client_id": CLIENT_ID,
-                    "lwa_client_secret": CLIENT_SECRET,
                     "refresh_token": f"Atzr|bergmann-{region}",
-                    "api_base_url": self.base_url,
-                    "lwa_token_url": f"{self.base_url}/auth/o2/token",
+                    "api_base_url": self.emulator_url,
+                    "lwa_token_url": f"{self.emulator_url}/auth/o2/token",
                     "state": "connected",
                     "import_fba": True,
                     **values,

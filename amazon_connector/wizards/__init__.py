@@ -1,1 +1,1 @@
-from . import amazon_order_cancel
+from . import amazon_connect_link, amazon_order_cancel

@@ -6,7 +6,11 @@ import pytest
 from sp_api.api import Sellers
 
 from amazon_connector.services import errors
-from amazon_connector.services.gateway import Credentials, SpApiGateway
+from amazon_connector.services.gateway import (
+    Credentials,
+    SpApiGateway,
+    exchange_authorization_code,
+)
 from amazon_connector.services.rate_limiter import RateLimiter
 from spapi_emulator.server import Emulator
 
@@ -112,6 +116,21 @@ def test_expired_access_token_is_refreshed_once(emulator):
     emulator.faults.script("getMarketplaceParticipations", ["expired_token"])
     assert gw.marketplace_participations()
     assert gw.call_counts["getMarketplaceParticipations"] == 3
+
+
+def test_authorization_code_is_exchanged_once_for_a_working_refresh_token(emulator, caplog):
+    caplog.set_level(logging.DEBUG)
+    emulator.add_authorization_code("ANgateway", SELLER, client_id="gw-client")
+    app_only = Credentials("gw-client", "gw-secret", None)
+    lwa_url = f"{emulator.base_url}/auth/o2/token"
+    refresh_token = exchange_authorization_code("ANgateway", app_only, lwa_url)
+    assert refresh_token.startswith("Atzr|") and refresh_token != "Atzr|gateway"
+    granted = Credentials("gw-client", "gw-secret", refresh_token)
+    assert gateway(emulator, granted).check_connection()
+    with pytest.raises(errors.BadRequest) as refused:
+        exchange_authorization_code("ANgateway", app_only, lwa_url)
+    assert refused.value.code == "authorization_code_refused"
+    assert "gw-secret" not in caplog.text and refresh_token not in caplog.text
 
 
 def test_tokens_and_secrets_never_logged(emulator, caplog):
