@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "data/amazon_marketplace_data.xml",
         "data/amazon_app_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/product_data.xml",
         "data/ir_cron_data.xml",
         "views/amazon_app_views.xml",

@@ -1,5 +1,10 @@
 # Bases that other models inherit: registered before them.
-from . import amazon_channel_record, amazon_sync_mixin, amazon_sync_runner
+from . import (
+    amazon_channel_record,
+    amazon_expiry_reminder,
+    amazon_sync_mixin,
+    amazon_sync_runner,
+)
 
 # isort: split
 from . import (

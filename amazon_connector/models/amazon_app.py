@@ -2,10 +2,12 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-MANAGER_GROUP = "amazon_connector.group_amazon_manager"
+from .amazon_expiry_reminder import REMINDER_STAGES
+
 # Amazon asks developers to rotate an app's LWA client secret every 180 days.
 SECRET_LIFETIME_DAYS = 180
 CALLBACK_PATH = "/amazon_connector/oauth/callback"
+ROTATE_SECRET_ACTIVITY = "amazon_connector.mail_activity_type_rotate_secret"
 
 
 class AmazonApp(models.Model):
@@ -17,7 +19,7 @@ class AmazonApp(models.Model):
     """
 
     _name = "amazon.app"
-    _inherit = ["mail.thread"]
+    _inherit = ["amazon.expiry.reminder"]
     _description = "Amazon SP-API Application"
 
     name = fields.Char(required=True, default="Amazon SP-API", tracking=True)
@@ -40,16 +42,20 @@ class AmazonApp(models.Model):
         string="LWA Client Secret",
         compute="_compute_lwa_client_secret",
         inverse="_inverse_lwa_client_secret",
+        exportable=False,
         help="Paste the current secret from the app's LWA credentials. It is stored "
         "encrypted and never shown again.",
     )
-    lwa_client_secret_sealed = fields.Char(copy=False, groups="base.group_system")
+    lwa_client_secret_sealed = fields.Char(copy=False, groups="base.group_system", exportable=False)
     has_client_secret = fields.Boolean(compute="_compute_has_client_secret")
     secret_expiry_date = fields.Date(
         string="Secret Expires On",
         tracking=True,
         help="Amazon expires the LWA client secret 180 days after it was created: set when a "
         "new secret is entered; correct it from the Developer Console if the secret is older.",
+    )
+    secret_reminder = fields.Selection(
+        REMINDER_STAGES, copy=False, readonly=True, help="Technical: last reminder sent."
     )
     redirect_uri = fields.Char(
         string="OAuth Redirect URI",
@@ -73,14 +79,16 @@ class AmazonApp(models.Model):
                     "lwa_client_secret_sealed": vault._seal(app.lwa_client_secret.strip()),
                     "secret_expiry_date": fields.Date.today()
                     + timedelta(days=SECRET_LIFETIME_DAYS),
+                    "secret_reminder": False,
                 }
             )
             app.message_post(body=self.env._("A new LWA client secret was entered."))
-            # Every channel signs with it: what failed before has to be tested again, and
-            # the reminders of the old secret are done with.
-            channels = self.env["amazon.channel"].sudo().search([])
-            channels.write({"secret_reminder": False})
-            channels.filtered(lambda c: c.state == "error").write({"state": "draft"})
+            app.activity_feedback([ROTATE_SECRET_ACTIVITY])
+            # Every channel signs with it: what failed before has to be tested again.
+            channels = self.env["amazon.channel"].sudo().search([("state", "=", "error")])
+            channels.write({"state": "draft"})
+        # What was typed must not stay readable in this transaction's cache either.
+        self.invalidate_recordset(["lwa_client_secret"])
 
     @api.depends("lwa_client_secret_sealed")
     def _compute_has_client_secret(self):
@@ -90,6 +98,24 @@ class AmazonApp(models.Model):
     def _compute_redirect_uri(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         self.redirect_uri = base_url.rstrip("/") + CALLBACK_PATH
+
+    def _remind_secret_expiry(self, today):
+        if not self.has_client_secret:
+            return
+        self._remind_expiry(
+            "secret_reminder",
+            self.secret_expiry_date,
+            today,
+            ROTATE_SECRET_ACTIVITY,
+            self.env._("Rotate the Amazon app's client secret"),
+            self.env._(
+                "The app's LWA client secret expires on %(date)s (Amazon asks for a new one "
+                "every 180 days): generate a new secret in the Developer Console and enter it "
+                "in Amazon > Configuration > Amazon App. Every Amazon channel stops working "
+                "without it; nothing else needs to change.",
+                date=self.secret_expiry_date,
+            ),
+        )
 
     def _client_secret(self):
         """The secret, opened for a call to Amazon; raises CredentialsUnavailable without key."""

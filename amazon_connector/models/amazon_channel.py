@@ -7,9 +7,11 @@ from odoo.exceptions import UserError, ValidationError
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway, exchange_authorization_code
 from ..services.rate_limiter import RateLimiter
+from .amazon_expiry_reminder import REMINDER_STAGES
 from .amazon_marketplace import REGIONS
 
 CONSENT_PATH = "/apps/authorize/consent"
+REAUTHORISE_ACTIVITY = "amazon_connector.mail_activity_type_reauthorise"
 
 MANAGER_GROUP = "amazon_connector.group_amazon_manager"
 
@@ -18,8 +20,6 @@ RATE_LIMITER = RateLimiter()
 
 # Amazon asks sellers to authorise a public app again every 365 days.
 AUTHORISATION_LIFETIME_DAYS = 365
-# Reminders before an authorisation or the app's secret expires, in days.
-REMINDER_STAGES = [("30", "30 days before"), ("7", "7 days before")]
 
 CONNECTION_STATES = [
     ("draft", "Not connected"),
@@ -33,7 +33,7 @@ class AmazonChannel(models.Model):
     """One Amazon seller account in one SP-API region, selling on one or more marketplaces."""
 
     _name = "amazon.channel"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["amazon.expiry.reminder"]
     _description = "Amazon Channel"
     _order = "sequence, name, id"
 
@@ -65,11 +65,12 @@ class AmazonChannel(models.Model):
         compute="_compute_refresh_token",
         inverse="_inverse_refresh_token",
         groups=MANAGER_GROUP,
+        exportable=False,
         help="Only for a self-authorised app: paste the refresh token Seller Central shows "
         "when you authorise it. Connect with Amazon fills it in by itself. It is stored "
         "encrypted and never shown again.",
     )
-    refresh_token_sealed = fields.Char(copy=False, groups="base.group_system")
+    refresh_token_sealed = fields.Char(copy=False, groups="base.group_system", exportable=False)
     has_refresh_token = fields.Boolean(string="Authorised", compute="_compute_has_refresh_token")
     refresh_token_date = fields.Datetime(
         string="Authorised On",
@@ -91,9 +92,6 @@ class AmazonChannel(models.Model):
         "Configuration > Amazon App); reminders come 30 and 7 days before.",
     )
     authorisation_reminder = fields.Selection(
-        REMINDER_STAGES, copy=False, readonly=True, help="Technical: last reminder sent."
-    )
-    secret_reminder = fields.Selection(
         REMINDER_STAGES, copy=False, readonly=True, help="Technical: last reminder sent."
     )
     marketplace_ids = fields.Many2many(
@@ -412,18 +410,21 @@ class AmazonChannel(models.Model):
         return channels
 
     def write(self, vals):
-        if vals.get("refresh_token"):
-            # A new authorisation: whatever failed before has to be tested again, and the
-            # old one's reminders are done with.
-            vals = dict(
-                {
-                    "refresh_token_date": fields.Datetime.now(),
-                    "state": "draft",
-                    "authorisation_reminder": False,
-                },
-                **vals,
-            )
-        return super().write(vals)
+        if not vals.get("refresh_token"):
+            return super().write(vals)
+        # A new authorisation: whatever failed before has to be tested again, and the old
+        # one's reminders and to-dos are done with.
+        vals = dict(
+            {
+                "refresh_token_date": fields.Datetime.now(),
+                "state": "draft",
+                "authorisation_reminder": False,
+            },
+            **vals,
+        )
+        result = super().write(vals)
+        self.activity_feedback([REAUTHORISE_ACTIVITY])
+        return result
 
     def _compute_refresh_token(self):
         self.refresh_token = False
@@ -432,6 +433,8 @@ class AmazonChannel(models.Model):
         vault = self.env["amazon.credential.vault"]
         for channel in self:
             channel.sudo().refresh_token_sealed = vault._seal((channel.refresh_token or "").strip())
+        # What was typed must not stay readable in this transaction's cache either.
+        self.invalidate_recordset(["refresh_token"])
 
     @api.depends("refresh_token_sealed")
     def _compute_has_refresh_token(self):
@@ -639,11 +642,12 @@ class AmazonChannel(models.Model):
     @api.model
     def _cron_expiry_reminders(self):
         today = fields.Date.context_today(self)
-        for channel in self.search([("seller_id", "!=", False)]):
+        for channel in self.search([("authorisation_expiry_date", "!=", False)]):
             channel._remind_expiry(
                 "authorisation_reminder",
                 channel.authorisation_expiry_date,
                 today,
+                REAUTHORISE_ACTIVITY,
                 self.env._("Reauthorise the Amazon app for %(channel)s", channel=channel.name),
                 self.env._(
                     "Amazon stops accepting channel %(channel)s's authorisation on %(date)s "
@@ -654,51 +658,7 @@ class AmazonChannel(models.Model):
                     date=channel.authorisation_expiry_date,
                 ),
             )
-            channel._remind_expiry(
-                "secret_reminder",
-                channel.secret_expiry_date,
-                today,
-                self.env._("Rotate the Amazon app's client secret"),
-                self.env._(
-                    "The app's LWA client secret expires on %(date)s (Amazon asks for a new one "
-                    "every 180 days): generate a new secret in the Developer Console and enter "
-                    "it in Amazon > Configuration > Amazon App. Channel %(channel)s stops "
-                    "working without it.",
-                    channel=channel.name,
-                    date=channel.secret_expiry_date,
-                ),
-            )
-
-    def _remind_expiry(self, field, expiry, today, summary, note):
-        """One activity and one e-mail to the channel's managers at each reminder stage."""
-        if not expiry:
-            return
-        days_left = (expiry - today).days
-        stage = "7" if days_left <= 7 else "30" if days_left <= 30 else False
-        if not stage or self[field] in (stage, "7"):
-            return
-        managers = self._managers()
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            date_deadline=min(expiry, today + timedelta(days=int(stage))),
-            summary=summary,
-            note=note,
-            user_id=(self.user_id if self.user_id in managers else managers[:1]).id or self.env.uid,
-        )
-        self.message_post(
-            body=note,
-            subject=summary,
-            partner_ids=managers.partner_id.ids,
-            subtype_xmlid="mail.mt_comment",
-        )
-        self[field] = stage
-
-    def _managers(self):
-        """Active internal users who manage the connector in the channel's company."""
-        group = self.env.ref(MANAGER_GROUP)
-        return group.users.filtered(
-            lambda u: u.active and not u.share and self.company_id in u.company_ids
-        )
+        self.env["amazon.app"]._get()._remind_secret_expiry(today)
 
     def _apply_participations(self, participations):
         """Store the marketplaces Amazon offers; preselect them when none is active yet."""
@@ -751,14 +711,14 @@ class AmazonChannel(models.Model):
 
     def _warn_reauthorisation(self, message):
         """Revoked authorisation: tell the admin on the channel, once."""
-        summary = self.env._("Reauthorise the Amazon app")
-        if self.activity_ids.filtered(lambda a: a.summary == summary):
+        activity_type = self.env.ref(REAUTHORISE_ACTIVITY)
+        if self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
             return
         self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=summary,
+            REAUTHORISE_ACTIVITY,
+            summary=self.env._("Reauthorise the Amazon app"),
             note=message,
-            user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+            user_id=self._reminder_owner(self._reminder_recipients()).id,
         )
 
     def action_import_now(self):

@@ -6,6 +6,7 @@ from . import (
     test_cancellation,
     test_channel,
     test_connect,
+    test_credentials,
     test_invoicing,
     test_listings,
     test_multi_company,
