@@ -20,7 +20,7 @@ class AmazonConnectFailure(models.Model):
     reason = fields.Char(required=True)
     message = fields.Text()
     request_id = fields.Many2one("amazon.connect.request", ondelete="set null")
-    channel_id = fields.Many2one(related="request_id.channel_id")
+    channel_id = fields.Many2one(related="request_id.channel_id", store=True)
 
     @api.model
     def _too_many(self, remote_addr):

@@ -7,9 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -18,9 +20,11 @@ from odoo.addons.amazon_connector.services.credential_box import (
     CONFIG_OPTION,
     ENVIRONMENT_VARIABLE,
     SEALED_PREFIX,
+    CredentialBox,
     generate_key,
 )
 from odoo.exceptions import UserError
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import config
@@ -301,8 +305,8 @@ class TestCredentialsAtRest(AmazonEmulatorCase):
 
 
 @tagged("post_install", "-at_install", "amazon_connector")
-class TestDatabaseDump(AmazonEmulatorCase):
-    """pg_dump of the database, on data committed by a real Odoo process."""
+class TestCommittedCredentials(AmazonEmulatorCase):
+    """pg_dump and the key command on credentials committed by a real Odoo process."""
 
     def child(self, step, **params):
         run = subprocess.run(
@@ -336,18 +340,68 @@ class TestDatabaseDump(AmazonEmulatorCase):
             command, capture_output=True, text=True, check=True, env=environment
         ).stdout
 
+    def committed_channel(self, marker, secret=CLIENT_SECRET):
+        channel_id = self.child(
+            "create",
+            marketplaces=EU_MARKETPLACES,
+            app={"lwa_client_id": CLIENT_ID, "lwa_client_secret": secret},
+            values={
+                "seller_id": f"A1DUMP{marker[:8].upper()}",
+                "region": "eu",
+                "refresh_token": f"Atzr|dump-{marker}",
+            },
+        )["channel_id"]
+        self.addCleanup(self.child, "archive", channel_id=channel_id)
+        return channel_id
+
+    def committed_token(self, channel_id):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute(
+                "SELECT refresh_token_sealed FROM amazon_channel WHERE id = %s", [channel_id]
+            )
+            return cr.fetchone()[0]
+
+    def key_command(self, action, keys=None):
+        """``odoo-bin amazon_connector_key <action>`` with a configuration holding ``keys``."""
+        rcfile = Path(tempfile.mkdtemp()) / "odoo.conf"
+        self.addCleanup(shutil.rmtree, rcfile.parent)
+        lines = Path(config.rcfile).read_text().splitlines()
+        rcfile.write_text(
+            "\n".join(
+                f"{CONFIG_OPTION} = {keys}" if line.startswith(CONFIG_OPTION) else line
+                for line in lines
+            )
+        )
+        run = subprocess.run(
+            [sys.executable, "-m", "odoo", f"--addons-path={config['addons_path']}",
+             "amazon_connector_key", action, "-c", str(rcfile), "-d", self.env.cr.dbname],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        return run.stdout
+
+    def test_key_command_rotates_the_committed_credentials(self):
+        old_key = config[CONFIG_OPTION]
+        channel_id = self.committed_channel(uuid.uuid4().hex)
+        sealed = self.committed_token(channel_id)
+        new_key = self.key_command("generate").strip()
+        self.assertEqual(CredentialBox([new_key]).open(CredentialBox([new_key]).seal("x")), "x")
+        output = self.key_command("rotate", f"{new_key},{old_key}")
+        self.assertIn("re-encrypted with the first key", output)
+        rotated = self.committed_token(channel_id)
+        self.assertNotEqual(rotated, sealed)
+        token = CredentialBox([new_key]).open(rotated)
+        self.assertTrue(token.startswith("Atzr|dump-"))
+        # ...and back, so that the rest of the suite finds what it sealed.
+        self.key_command("rotate", f"{old_key},{new_key}")
+        self.assertEqual(CredentialBox([old_key]).open(self.committed_token(channel_id)), token)
+
     def test_pg_dump_holds_no_client_secret_or_refresh_token_in_clear(self):
         marker = uuid.uuid4().hex
         seller_id = f"A1DUMP{marker[:8].upper()}"
         secret = f"amzn1.oa2-cs.v1.dump-{marker}"
         refresh_token = f"Atzr|dump-{marker}"
-        channel_id = self.child(
-            "create",
-            marketplaces=EU_MARKETPLACES,
-            app={"lwa_client_id": CLIENT_ID, "lwa_client_secret": secret},
-            values={"seller_id": seller_id, "region": "eu", "refresh_token": refresh_token},
-        )["channel_id"]
-        self.addCleanup(self.child, "archive", channel_id=channel_id)
+        self.committed_channel(marker, secret=secret)
         dump = self.pg_dump()
         self.assertIn(seller_id, dump)  # the committed channel is in the dump...
         self.assertIn(SEALED_PREFIX, dump)

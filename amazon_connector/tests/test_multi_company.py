@@ -22,9 +22,11 @@ CHANNEL_MODELS = (
     "amazon.sync.log",
     "amazon.sync.log.line",
     "amazon.sync.schedule",
+    "amazon.connect.request",
+    "amazon.connect.failure",
 )
-# Amazon's reference data, the same for every company.
-SHARED_MODELS = ("amazon.marketplace",)
+# Amazon's reference data, the same for every company, and the database's one SP-API app.
+SHARED_MODELS = ("amazon.marketplace", "amazon.app")
 
 
 @tagged("post_install", "-at_install", "amazon_connector")
@@ -96,8 +98,13 @@ class TestMultiCompany(TransactionCase):
                 "product_id": product.id,
             }
         )
+        connect_request, _token = env["amazon.connect.request"]._issue(channel, "link")
         return {
             "amazon.channel": channel,
+            "amazon.connect.request": connect_request,
+            "amazon.connect.failure": env["amazon.connect.failure"].create(
+                {"request_id": connect_request.id, "reason": "denied", "remote_addr": "192.0.2.1"}
+            ),
             "amazon.status.mapping": channel.status_mapping_ids,
             "amazon.shipping.mapping": env["amazon.shipping.mapping"].create(
                 {
