@@ -59,13 +59,14 @@ def start_emulator(seed):
 
 def create_channel(env, emulator, **values):
     marketplaces = env["amazon.marketplace"].search([("amazon_id", "in", MARKETPLACES)])
+    env["amazon.app"]._get().write(
+        {"lwa_client_id": "bench-client", "lwa_client_secret": "bench-secret"}
+    )
     return env["amazon.channel"].create(
         {
             "seller_id": SELLER,
             "region": "eu",
             "state": "connected",
-            "lwa_client_id": "bench-client",
-            "lwa_client_secret": "bench-secret",
             "refresh_token": "Atzr|bench",
             "api_base_url": emulator.base_url,
             "lwa_token_url": f"{emulator.base_url}/auth/o2/token",

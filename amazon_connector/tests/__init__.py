@@ -9,6 +9,7 @@ from . import (
     test_credentials,
     test_invoicing,
     test_listings,
+    test_migration,
     test_multi_company,
     test_order_customers,
     test_order_import,
