@@ -19,6 +19,8 @@
         "views/amazon_app_views.xml",
         "views/amazon_channel_views.xml",
         "views/amazon_connect_templates.xml",
+        "views/amazon_connect_request_views.xml",
+        "views/amazon_connect_failure_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/amazon_status_mapping_views.xml",
         "views/amazon_shipping_mapping_views.xml",

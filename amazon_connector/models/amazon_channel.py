@@ -88,8 +88,8 @@ class AmazonChannel(models.Model):
     secret_expiry_date = fields.Date(
         string="App Secret Expires On",
         compute="_compute_secret_expiry_date",
-        help="The app's LWA client secret must be rotated every 180 days (Amazon > "
-        "Configuration > Amazon App); reminders come 30 and 7 days before.",
+        help="The app's LWA client secret must be rotated every 180 days (Sales > "
+        "Configuration > Amazon > Amazon App); reminders come 30 and 7 days before.",
     )
     authorisation_reminder = fields.Selection(
         REMINDER_STAGES, copy=False, readonly=True, help="Technical: last reminder sent."
@@ -581,7 +581,7 @@ class AmazonChannel(models.Model):
             raise UserError(
                 self.env._(
                     "Set the app's Application ID, LWA Client ID and Client Secret first "
-                    "(Amazon > Configuration > Amazon App)."
+                    "(Sales > Configuration > Amazon > Amazon App)."
                 )
             )
         self.env["amazon.credential.vault"]._box_or_refusal()
