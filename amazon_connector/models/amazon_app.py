@@ -110,9 +110,9 @@ class AmazonApp(models.Model):
             self.env._("Rotate the Amazon app's client secret"),
             self.env._(
                 "The app's LWA client secret expires on %(date)s (Amazon asks for a new one "
-                "every 180 days): generate a new secret in the Developer Console and enter it "
-                "in Sales > Configuration > Amazon > Amazon App. Every Amazon channel stops working "
-                "without it; nothing else needs to change.",
+                "every 180 days): generate a new secret in the Developer Console and enter it in "
+                "Sales > Configuration > Amazon > Amazon App. Every Amazon channel stops "
+                "working without it; nothing else needs to change.",
                 date=self.secret_expiry_date,
             ),
         )

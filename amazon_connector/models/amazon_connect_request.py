@@ -25,6 +25,7 @@ class AmazonConnectRequest(models.Model):
     """
 
     _name = "amazon.connect.request"
+    _inherit = ["amazon.sync.mixin"]
     _description = "Amazon Connect Request"
     _order = "id desc"
 
@@ -38,17 +39,10 @@ class AmazonConnectRequest(models.Model):
     link_id = fields.Many2one("amazon.connect.request", string="Link", ondelete="cascade")
     nonce = fields.Char(required=True, default=lambda self: secrets.token_urlsafe(24))
     expires_at = fields.Datetime(required=True)
-    state = fields.Selection(
-        [
-            ("pending", "Waiting for Amazon"),
-            ("used", "Answer being processed"),
-            ("done", "Connected"),
-            ("failed", "Failed"),
-        ],
-        required=True,
-        default="pending",
-    )
-    message = fields.Text(help="What happened, in words an admin understands.")
+    # The request's exchange with Amazon, in the words of every record that crosses the
+    # wire: waiting (the seller is on Seller Central), sending (Amazon's answer is being
+    # handled), accepted (connected) or rejected (why in the answer).
+    amazon_sync_state = fields.Selection(default="waiting")
     remote_addr = fields.Char(string="From Address")
 
     _sql_constraints = [("nonce_uniq", "unique(nonce)", "A connect request is issued once.")]
@@ -92,14 +86,17 @@ class AmazonConnectRequest(models.Model):
         request = self.sudo().browse(values.get("request")).exists()
         if not request or request.nonce != values.get("nonce"):
             return self.browse(), "invalid"
-        if request.state != "pending":
+        if request.amazon_sync_state != "waiting":
             return request, "used"
         if request.expires_at <= fields.Datetime.now():
             return request, "expired"
         return request, None
 
     def _close(self, state, message, remote_addr=None):
-        self.sudo().write({"state": state, "message": message, "remote_addr": remote_addr})
+        values = self._amazon_sync_values(state, message)
+        if remote_addr:
+            values["remote_addr"] = remote_addr
+        self.sudo().write(values)
 
     @api.autovacuum
     def _gc_requests(self):
@@ -127,7 +124,7 @@ class AmazonConnectRequest(models.Model):
             reason = request._binding_refusal(user)
         if reason:
             return self._refuse(request, reason, remote_addr, mark=reason != "used")
-        request._close("used", False, remote_addr)
+        request._close("sending", False, remote_addr)
         if params.get("error"):
             return self._refuse(
                 request,
@@ -151,8 +148,8 @@ class AmazonConnectRequest(models.Model):
         if error:
             return self._refuse(request, "amazon", remote_addr, error=error)
         message = self.env._("Connected (seller %(seller)s).", seller=seller)
-        request._close("done", message, remote_addr)
-        request.link_id._close("done", message)
+        request._close("accepted", message, remote_addr)
+        request.link_id._close("accepted", message)
         channel.message_post(
             body=self.env._(
                 "Connected to Amazon by %(who)s (seller %(seller)s).",
@@ -168,7 +165,7 @@ class AmazonConnectRequest(models.Model):
             return None if self.user_id == user else "other_user"
         if self.kind == "visitor":
             link = self.link_id
-            if link.state != "pending" or link.expires_at <= fields.Datetime.now():
+            if link.amazon_sync_state != "waiting" or link.expires_at <= fields.Datetime.now():
                 return "link_closed"
             return None
         return "invalid"  # a link's token is never a state
@@ -191,7 +188,7 @@ class AmazonConnectRequest(models.Model):
             }
         )
         if request and mark:
-            request._close("failed", message, remote_addr)
+            request._close("rejected", message, remote_addr)
             request.channel_id.sudo().message_post(
                 body=self.env._("Connecting to Amazon failed: %(message)s", message=message)
             )
@@ -199,55 +196,5 @@ class AmazonConnectRequest(models.Model):
 
     @api.model
     def _refusal_message(self, reason, **facts):
-        again = self.env._("Start again from the channel's Connect with Amazon button.")
-        match reason:
-            case "too_many":
-                return self.env._(
-                    "Too many failed authorisation attempts came from this address; try again "
-                    "in 15 minutes."
-                )
-            case "invalid":
-                return self.env._(
-                    "This authorisation answer is not valid: it was altered or it belongs to "
-                    "nothing we started. %(again)s",
-                    again=again,
-                )
-            case "used":
-                return self.env._(
-                    "This authorisation answer was already used. %(again)s", again=again
-                )
-            case "expired":
-                return self.env._(
-                    "The authorisation took too long and expired. %(again)s", again=again
-                )
-            case "other_user":
-                return self.env._(
-                    "Another user started this authorisation; only they can complete it. %(again)s",
-                    again=again,
-                )
-            case "link_closed":
-                return self.env._(
-                    "This connect link is no longer valid (it expired or was already used). "
-                    "Ask the channel's administrator for a new one."
-                )
-            case "denied":
-                return self.env._(
-                    "The authorisation was declined in Seller Central (%(error)s); nothing was "
-                    "changed. %(again)s",
-                    error=facts["error"],
-                    again=again,
-                )
-            case "incomplete":
-                return self.env._(
-                    "Amazon's answer holds no authorisation code or no seller id. %(again)s",
-                    again=again,
-                )
-            case "other_seller":
-                return self.env._(
-                    "Seller Central account %(seller)s gave the authorisation, but this channel "
-                    "is for seller %(channel_seller)s. Sign in to Seller Central with the "
-                    "channel's account, or create a channel for the other account.",
-                    **facts,
-                )
-            case _:
-                return facts["error"]
+        """The refusal in words an admin (or a visiting seller) understands."""
+        return self.env["amazon.error"]._sentence(f"connect_{reason}", facts)

@@ -33,6 +33,9 @@ class AmazonError(models.AbstractModel):
         def facts(*keys):
             return {key: data.get(key) for key in keys}
 
+        def again_from_channel():
+            return self.env._("Start again from the channel's Connect with Amazon button.")
+
         match code:
             # -- Amazon's login service and SP-API -------------------------------------------
             case "authorization_revoked":
@@ -51,6 +54,59 @@ class AmazonError(models.AbstractModel):
                         "only once. Press Connect with Amazon again."
                     )
                 )
+            # -- connecting a seller (the OAuth callback's refusals) ----------------------------
+            case "connect_too_many":
+                return self.env._(
+                    "Too many failed authorisation attempts came from this address; try again "
+                    "in 15 minutes."
+                )
+            case "connect_invalid":
+                return self.env._(
+                    "This authorisation answer is not valid: it was altered or it belongs to "
+                    "nothing we started. %(again)s",
+                    again=again_from_channel(),
+                )
+            case "connect_used":
+                return self.env._(
+                    "This authorisation answer was already used. %(again)s",
+                    again=again_from_channel(),
+                )
+            case "connect_expired":
+                return self.env._(
+                    "The authorisation took too long and expired. %(again)s",
+                    again=again_from_channel(),
+                )
+            case "connect_other_user":
+                return self.env._(
+                    "Another user started this authorisation; only they can complete it. %(again)s",
+                    again=again_from_channel(),
+                )
+            case "connect_link_closed":
+                return self.env._(
+                    "This connect link is no longer valid (it expired or was already used). "
+                    "Ask the channel's administrator for a new one."
+                )
+            case "connect_denied":
+                return self.env._(
+                    "The authorisation was declined in Seller Central (%(error)s); nothing was "
+                    "changed. %(again)s",
+                    error=data.get("error"),
+                    again=again_from_channel(),
+                )
+            case "connect_incomplete":
+                return self.env._(
+                    "Amazon's answer holds no authorisation code or no seller id. %(again)s",
+                    again=again_from_channel(),
+                )
+            case "connect_other_seller":
+                return self.env._(
+                    "Seller Central account %(seller)s gave the authorisation, but this channel "
+                    "is for seller %(channel_seller)s. Sign in to Seller Central with the "
+                    "channel's account, or create a channel for the other account.",
+                    **facts("seller", "channel_seller"),
+                )
+            case "connect_amazon":
+                return data["error"]  # already worded (amazon.error._describe)
             # -- credentials at rest -----------------------------------------------------------
             case "encryption_key_missing":
                 return self.env._(

@@ -179,6 +179,9 @@ class TestConnectRefusals(AmazonConnectCase):
         self.channel.invalidate_recordset()
         self.assertEqual((self.channel.seller_id, self.channel.state), (SELLER_ID, "connected"))
         self.assertFalse(self.refusals())
+        request = self.env["amazon.connect.request"].search([], limit=1)
+        self.assertEqual(request.amazon_sync_state, "accepted")
+        self.assertIn(SELLER_ID, request.amazon_sync_message)
 
     def test_consent_url_is_seller_centrals_with_a_signed_state(self):
         url = urlsplit(self.consent_url())
@@ -226,7 +229,7 @@ class TestConnectRefusals(AmazonConnectCase):
         request = self.env["amazon.connect.request"].search([], limit=1)
         request.expires_at = fields.Datetime.now() - timedelta(seconds=1)
         self.assert_refused(self.callback(callback), "expired")
-        self.assertEqual(request.state, "failed")
+        self.assertEqual(request.amazon_sync_state, "rejected")
 
     def test_signature_past_its_expiry_is_refused(self):
         callback = self.consent(self.consent_url())
