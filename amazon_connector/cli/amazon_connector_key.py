@@ -28,7 +28,7 @@ class AmazonConnectorKey(Command):
         parser.add_argument("action", choices=["generate", "rotate"])
         options, odoo_args = parser.parse_known_args(cmdargs)
         if options.action == "generate":
-            print(generate_key())
+            sys.stdout.write(generate_key() + "\n")
             return
         config.parse_config(odoo_args)
         databases = [name for name in (config["db_name"] or "").split(",") if name]
@@ -41,4 +41,6 @@ class AmazonConnectorKey(Command):
                     changed = env["amazon.credential.vault"]._reseal_all()
                 except CredentialsUnavailable as error:
                     sys.exit(f"{database}: {env['amazon.error']._describe(error)}")
-                print(f"{database}: {changed} credential(s) re-encrypted with the first key.")
+                sys.stdout.write(
+                    f"{database}: {changed} credential(s) re-encrypted with the first key.\n"
+                )

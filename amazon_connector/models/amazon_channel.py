@@ -61,7 +61,6 @@ class AmazonChannel(models.Model):
         string="Trading Name", readonly=True, help="Store name reported by Amazon."
     )
     refresh_token = fields.Char(
-        string="Refresh Token",
         compute="_compute_refresh_token",
         inverse="_inverse_refresh_token",
         groups=MANAGER_GROUP,

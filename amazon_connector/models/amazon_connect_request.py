@@ -36,7 +36,7 @@ class AmazonConnectRequest(models.Model):
         required=True,
     )
     user_id = fields.Many2one("res.users", string="Started By", ondelete="cascade")
-    link_id = fields.Many2one("amazon.connect.request", string="Link", ondelete="cascade")
+    link_id = fields.Many2one("amazon.connect.request", ondelete="cascade")
     nonce = fields.Char(required=True, default=lambda self: secrets.token_urlsafe(24))
     expires_at = fields.Datetime(required=True)
     # The request's exchange with Amazon, in the words of every record that crosses the
