@@ -51,7 +51,8 @@ class AmazonError(models.AbstractModel):
                 return with_amazon(
                     self.env._(
                         "Amazon refused the authorisation code: it is valid five minutes and "
-                        "only once. Press Connect with Amazon again."
+                        "only once, and only for the app the seller authorised (check the app's "
+                        "LWA client id). Press Connect with Amazon again."
                     )
                 )
             # -- connecting a seller (the OAuth callback's refusals) ----------------------------

@@ -266,6 +266,28 @@ class TestConnectRefusals(AmazonConnectCase):
         self.assert_refused(response, "valid five minutes and only once")
         self.assertNotIn("Traceback", response.text)
 
+    def test_code_older_than_five_minutes_is_refused_in_words(self):
+        callback = self.consent(self.consent_url())
+        self.emulator.clock.advance(6 * 60)  # the admin left the browser tab on Amazon
+        response = self.callback(callback)
+        self.assert_refused(response, "valid five minutes and only once")
+        self.assertIn("valid five minutes", self.refusals().message)
+
+    def test_code_given_to_another_app_is_refused_in_words(self):
+        self.emulator.register_application(
+            "amzn1.sp.solution.other", [self.base_url() + CALLBACK_PATH],
+            client_id="amzn1.application-oa2-client.other", client_secret="other-secret",
+        )  # fmt: skip
+        callback = self.consent(self.consent_url())  # consent to the app the code is for...
+        # ...while this database's app was switched to another one in the meantime.
+        self.app.write(
+            {
+                "lwa_client_id": "amzn1.application-oa2-client.other",
+                "lwa_client_secret": "other-secret",
+            }
+        )
+        self.assert_refused(self.callback(callback), "only for the app the seller authorised")
+
     def test_declined_consent_is_explained(self):
         response = self.callback(self.consent(self.consent_url(), decision="cancel"))
         self.assert_refused(response, "declined in Seller Central")
