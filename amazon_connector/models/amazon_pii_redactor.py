@@ -204,8 +204,10 @@ class AmazonPiiRedactor(models.AbstractModel):
         pickings = env["stock.picking"].search([("partner_id", "=", partner.id)])
         if pickings.filtered(lambda p: not p.sale_id.amazon_channel_id):
             return False
+        # Invoices and credit notes; Amazon's payments of them are entries linked to no order.
         moves = env["account.move"].search(
             [
+                ("move_type", "!=", "entry"),
                 "|",
                 "|",
                 ("partner_id", "=", partner.id),
