@@ -15,12 +15,17 @@ REDACTED = "REDACTED (Amazon)"
 # The buyer's personal data on a contact: what the mapper drops without personal data access
 # (names, e-mail, address lines, postcode, phone), as Odoo stores it.
 PERSONAL_FIELDS = ("name", "street", "street2", "zip", "phone", "mobile", "email")
+# A business keeps its name (and VAT number): they are not personal data. Its address is a
+# recipient's, which Odoo copies onto a company from its first delivery contact.
+BUSINESS_FIELDS = ("street", "street2", "zip", "phone", "mobile", "email")
 # A posted invoice's customer keeps the invoice's legal fields (name and address) and loses
 # only these.
 CONTACT_FIELDS = ("phone", "mobile", "email")
-# Contacts made from a buyer's personal data; a marketplace's placeholder customer and a
-# business (its name and VAT number) never hold any.
+# Contacts made from a buyer's personal data, which no later import may find again.
 PERSONAL_KEY_PREFIXES = ("buyer:", "delivery:")
+# Business customers, found again by their VAT number or name; the marketplace's placeholder
+# customer never holds any buyer's data.
+BUSINESS_KEY_PREFIX = "business:"
 # A redacted contact's key: no later import finds it again.
 REDACTED_KEY_PREFIX = "redacted:"
 # Orders redacted between two commits in scheduled runs.
@@ -147,19 +152,16 @@ class AmazonPiiRedactor(models.AbstractModel):
         # Redaction sees everything: a contact shared with a record the run's user can't read
         # must not be mistaken for one only Amazon uses.
         order = order.sudo().with_context(active_test=False, tracking_disable=True)
-        contacts = self._personal_contacts(order).filtered(lambda p: self._amazon_only(p, order))
-        invoiced = contacts.filtered(self._on_posted_invoice)
-        texts = self._texts(contacts - invoiced, PERSONAL_FIELDS) | self._texts(
-            invoiced, CONTACT_FIELDS
-        )
+        contacts = self._amazon_contacts(order).filtered(lambda p: self._amazon_only(p, order))
+        redacted_fields = {partner: self._redacted_fields(partner) for partner in contacts}
+        texts = self._texts(redacted_fields)
         if order.amazon_gift_message:
             texts |= self._split_texts(order.amazon_gift_message)
         # The chatter of every order of these contacts names them, not only this order's.
         orders = order
         if contacts:
             orders |= order.search(self._using_domain(contacts))
-        self._redact_contacts(contacts - invoiced, PERSONAL_FIELDS)
-        self._redact_contacts(invoiced, CONTACT_FIELDS)
+        redacted_contacts = self._redact_contacts(redacted_fields)
         order.write(
             {
                 "amazon_gift_message": order.amazon_gift_message and REDACTED,
@@ -177,11 +179,11 @@ class AmazonPiiRedactor(models.AbstractModel):
             texts,
         )
         return Counter(
-            redacted_orders=1, redacted_partners=len(contacts), redacted_messages=messages
+            redacted_orders=1, redacted_partners=redacted_contacts, redacted_messages=messages
         )
 
-    def _personal_contacts(self, order):
-        """The order's contacts made from a buyer's personal data."""
+    def _amazon_contacts(self, order):
+        """The order's contacts made from Amazon's data, but the placeholder customers."""
         partners = (
             order.partner_id
             | order.partner_invoice_id
@@ -190,7 +192,10 @@ class AmazonPiiRedactor(models.AbstractModel):
         )
         return partners.filtered(
             lambda p: (
-                p.amazon_customer and (p.amazon_address_key or "").startswith(PERSONAL_KEY_PREFIXES)
+                p.amazon_customer
+                and (p.amazon_address_key or "").startswith(
+                    (*PERSONAL_KEY_PREFIXES, BUSINESS_KEY_PREFIX)
+                )
             )
         )
 
@@ -231,6 +236,14 @@ class AmazonPiiRedactor(models.AbstractModel):
             ("partner_shipping_id", "in", partners.ids),
         ]
 
+    def _redacted_fields(self, partner):
+        """The fields of ``partner`` that lose their value."""
+        if self._on_posted_invoice(partner):
+            return CONTACT_FIELDS
+        if partner.amazon_address_key.startswith(BUSINESS_KEY_PREFIX):
+            return BUSINESS_FIELDS
+        return PERSONAL_FIELDS
+
     def _on_posted_invoice(self, partner):
         return bool(
             self.env["account.move"]
@@ -245,24 +258,31 @@ class AmazonPiiRedactor(models.AbstractModel):
             )
         )
 
-    def _redact_contacts(self, partners, names):
-        for partner in partners:
-            values = {name: REDACTED for name in names if partner[name]}
-            values["amazon_address_key"] = f"{REDACTED_KEY_PREFIX}{partner.id}"
-            partner.write(values)
+    def _redact_contacts(self, redacted_fields):
+        """Redact each contact's fields ({contact: field names}); returns how many changed."""
+        changed = 0
+        for partner, names in redacted_fields.items():
+            values = {name: REDACTED for name in names if partner[name] not in (False, REDACTED)}
+            if partner.amazon_address_key.startswith(PERSONAL_KEY_PREFIXES):
+                values["amazon_address_key"] = f"{REDACTED_KEY_PREFIX}{partner.id}"
+            if values:
+                partner.write(values)
+                changed += 1
+        return changed
 
     # -- what the chatter holds -----------------------------------------------------------------
 
-    def _texts(self, partners, names):
+    def _texts(self, redacted_fields):
+        """What the contacts' redacted fields hold ({contact: field names})."""
         texts = set()
-        for partner in partners:
+        for partner, names in redacted_fields.items():
             for name in names:
                 texts |= self._split_texts(partner[name])
         return texts
 
     def _split_texts(self, value):
         """A value and each of its lines, as written in plain text and in HTML."""
-        if not value:
+        if not value or value == REDACTED:
             return set()
         parts = {value, *value.splitlines()}
         parts |= {str(escape(part)) for part in parts}
