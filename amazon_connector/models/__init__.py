@@ -30,6 +30,7 @@ from . import (
     amazon_order_importer,
     amazon_order_invoicer,
     amazon_package,
+    amazon_pii_redactor,
     amazon_shipment_exporter,
     amazon_shipping_mapping,
     amazon_status_mapping,

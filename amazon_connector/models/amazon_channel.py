@@ -163,6 +163,21 @@ class AmazonChannel(models.Model):
         "Amazon's restricted roles. Without it, orders import with city, postcode and country "
         "only.",
     )
+    redact_after_delivery_days = fields.Integer(
+        string="Redact Personal Data After Delivery (days)",
+        default=30,
+        help="Amazon's Data Protection Policy keeps buyers' personal data no longer than 30 "
+        "days after delivery: this many days after an order's goods left, its buyer's names, "
+        "streets, postcodes, phones, e-mails and gift messages are replaced by "
+        "'REDACTED (Amazon)'.",
+    )
+    redact_after_import_days = fields.Integer(
+        string="Redact Unshipped Orders After (days)",
+        default=30,
+        help="Orders that never shipped (cancelled, never confirmed) have their buyer's personal "
+        "data redacted this many days after they were imported. An order with a delivery still "
+        "to ship keeps it until shipped.",
+    )
     ignore_orders_before = fields.Datetime(
         help="Orders purchased before this moment are never imported (e.g. the ones another "
         "connector already brought in)."
@@ -353,6 +368,18 @@ class AmazonChannel(models.Model):
                 )
             )
 
+    @api.constrains("redact_after_delivery_days", "redact_after_import_days")
+    def _check_redaction_delays(self):
+        for channel in self:
+            if channel.redact_after_delivery_days < 0 or channel.redact_after_import_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Channel %(channel)s: the days before personal data is redacted can't be "
+                        "negative (0 redacts at the next daily run).",
+                        channel=channel.name,
+                    )
+                )
+
     @api.depends("store_name", "seller_id")
     def _compute_name(self):
         for channel in self:
@@ -409,20 +436,23 @@ class AmazonChannel(models.Model):
         return channels
 
     def write(self, vals):
-        if not vals.get("refresh_token"):
-            return super().write(vals)
-        # A new authorisation: whatever failed before has to be tested again, and the old
-        # one's reminders and to-dos are done with.
-        vals = dict(
-            {
-                "refresh_token_date": fields.Datetime.now(),
-                "state": "draft",
-                "authorisation_reminder": False,
-            },
-            **vals,
-        )
+        if vals.get("refresh_token"):
+            # A new authorisation: whatever failed before has to be tested again, and the
+            # old one's reminders and to-dos are done with.
+            vals = dict(
+                {
+                    "refresh_token_date": fields.Datetime.now(),
+                    "state": "draft",
+                    "authorisation_reminder": False,
+                },
+                **vals,
+            )
         result = super().write(vals)
-        self.activity_feedback([REAUTHORISE_ACTIVITY])
+        if vals.get("refresh_token"):
+            self.activity_feedback([REAUTHORISE_ACTIVITY])
+        if "personal_data_access" in vals and not vals["personal_data_access"]:
+            # What the channel held is purged by the redaction run, now rather than tonight.
+            self._request_run("redaction", "amazon_connector.ir_cron_amazon_redact_personal_data")
         return result
 
     def _compute_refresh_token(self):

@@ -424,7 +424,10 @@ class AmazonOrderBuilder(models.AbstractModel):
         if data.status == "CANCELLED" and order.amazon_sync_state in ("waiting", "rejected"):
             # Amazon has the order cancelled: whatever the report said, the goal is reached.
             order._amazon_cancellation_accepted()
-        order.write(self._tracked_values(data))
+        values = self._tracked_values(data)
+        if order.amazon_pii_redacted:
+            del values["amazon_gift_message"]  # redacted: Amazon's copy never comes back
+        order.write(values)
         if data.cancel_requested and not was_requested and order.state != "cancel":
             order._amazon_flag(
                 self.env._("Buyer asked to cancel"),
@@ -439,8 +442,9 @@ class AmazonOrderBuilder(models.AbstractModel):
     @api.model
     def _update_delivery_address(self, order, build):
         """Follow Amazon's delivery address (given once the order is paid, changeable by the
-        buyer until it ships) on the order and on the deliveries not yet done."""
-        if order._amazon_goods_left():
+        buyer until it ships) on the order and on the deliveries not yet done; never once the
+        order's personal data was redacted."""
+        if order._amazon_goods_left() or order.amazon_pii_redacted:
             return
         delivery = self.env["res.partner"]._amazon_delivery(
             build.channel, build.data, order.partner_id

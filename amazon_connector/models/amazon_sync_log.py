@@ -11,14 +11,16 @@ SYNC_KINDS = [
     ("listing_import", "Listing import"),
     ("listing_export", "Stock and price export"),
     ("fba_inventory", "FBA stock import"),
+    ("redaction", "Personal data redaction"),
 ]
-# Invoicing stays inside Odoo: neither from nor to Amazon.
+# Invoicing and redaction stay inside Odoo: neither from nor to Amazon.
 KIND_DIRECTION = {
     "connection": "import",
     "order_import": "import",
     "invoicing": False,
     "listing_import": "import",
     "fba_inventory": "import",
+    "redaction": False,
 }
 
 
@@ -63,6 +65,17 @@ class AmazonSyncLog(models.Model):
         "booked on a line of its own.",
     )
     count_sent = fields.Integer(string="Sent", help="Deliveries or cancellations Amazon accepted.")
+    count_redacted_orders = fields.Integer(
+        string="Orders Redacted", help="Orders whose buyer's personal data was redacted."
+    )
+    count_redacted_partners = fields.Integer(
+        string="Contacts Redacted",
+        help="Buyers and delivery addresses whose personal data was redacted.",
+    )
+    count_redacted_messages = fields.Integer(
+        string="Messages Redacted",
+        help="Chatter messages, their tracked values and e-mails cleared of the redacted data.",
+    )
     api_calls = fields.Text(string="API Calls", help="Calls made per SP-API operation.")
     line_ids = fields.One2many("amazon.sync.log.line", "log_id", string="Messages")
     summary = fields.Text(help="What happened, in a sentence or two.")

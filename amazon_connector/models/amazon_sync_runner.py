@@ -21,6 +21,7 @@ LOCK_NAMESPACES = {
     "listing_import": 0x414D5A + 5,
     "listing_export": 0x414D5A + 6,
     "fba_inventory": 0x414D5A + 7,
+    "redaction": 0x414D5A + 8,
 }
 
 

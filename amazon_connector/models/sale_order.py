@@ -108,6 +108,18 @@ class SaleOrder(models.Model):
         copy=False,
         help="The business buyer's VAT registration, as Amazon gave it.",
     )
+    amazon_pii_redacted = fields.Boolean(
+        string="Personal Data Redacted",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The buyer's personal data on this order, its contacts, deliveries and messages was "
+        "replaced by 'REDACTED (Amazon)' (Amazon's Data Protection Policy); later versions of "
+        "the order from Amazon never bring it back.",
+    )
+    amazon_pii_redacted_date = fields.Datetime(
+        string="Personal Data Redacted On", readonly=True, copy=False
+    )
 
     _sql_constraints = [
         (

@@ -13,6 +13,7 @@ from . import (
     test_multi_company,
     test_order_customers,
     test_order_import,
+    test_redaction,
     test_shipment,
     test_sync_engine,
     test_taxes,

@@ -1,5 +1,6 @@
 """Shared set-up for the Odoo suite: a real SP-API emulator over HTTP, a channel pointed at it."""
 
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,28 @@ CLIENT_ID = "amzn1.application-oa2-client.test"
 CLIENT_SECRET = "test-client-secret"
 REFRESH_TOKEN = "Atzr|test-refresh-token"
 EU_MARKETPLACES = ["A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH"]  # DE, GB, FR
+
+
+def copy_dump(cr):
+    """Every user table as ``pg_dump --data-only`` writes it (COPY blocks), read through
+    ``cr``: what the transaction holds, uncommitted rows included."""
+    cr.execute(
+        """
+        SELECT table_name, string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
+          FROM information_schema.columns
+         WHERE table_schema = 'public'
+           AND table_name IN (SELECT tablename FROM pg_tables WHERE schemaname = 'public')
+         GROUP BY table_name
+        """
+    )
+    out = io.StringIO()
+    for table, names in cr.fetchall():
+        out.write(f"COPY public.{table} ({names}) FROM stdin;\n")
+        cr.copy_expert(f'COPY "{table}" TO STDOUT', out)
+        out.write("\\.\n")
+    return out.getvalue()
+
+
 IMPORTED_ACTIONS = {
     ("UNSHIPPED", "MERCHANT"),
     ("PARTIALLY_SHIPPED", "MERCHANT"),

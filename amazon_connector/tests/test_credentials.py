@@ -1,7 +1,6 @@
 """The seller's credentials: sealed at rest with a key outside the database, reminders before
 Amazon expires them, and a revoked authorisation that stops the channel until it reconnects."""
 
-import io
 import json
 import os
 import shutil
@@ -24,29 +23,22 @@ from odoo.addons.amazon_connector.services.credential_box import (
     generate_key,
 )
 from odoo.exceptions import UserError
-from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import config
 
-from .common import CLIENT_ID, CLIENT_SECRET, EU_MARKETPLACES, SELLER_ID, AmazonEmulatorCase
-from .test_sync_engine import CHILD
+from .common import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    EU_MARKETPLACES,
+    SELLER_ID,
+    AmazonEmulatorCase,
+    copy_dump,
+)
+from .test_sync_engine import CommittedDataCase
 
 REAUTHORISE = "amazon_connector.mail_activity_type_reauthorise"
 ROTATE_SECRET = "amazon_connector.mail_activity_type_rotate_secret"
-
-
-def dump_through(cr):
-    """Every user table's rows as PostgreSQL's COPY writes them (what pg_dump --data-only
-    holds), read through ``cr``: the test's own uncommitted rows included."""
-    cr.execute(
-        "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables "
-        "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-    )
-    out = io.StringIO()
-    for (table,) in cr.fetchall():
-        cr.copy_expert(f"COPY {table} TO STDOUT", out)
-    return out.getvalue()
 
 
 @contextmanager
@@ -227,7 +219,7 @@ class TestCredentialsAtRest(AmazonEmulatorCase):
     def test_database_holds_credentials_sealed_only(self):
         self.channel.refresh_token = "Atzr|sealed-at-rest"
         self.env.flush_all()
-        dump = dump_through(self.env.cr)
+        dump = copy_dump(self.env.cr)
         self.assertIn(SELLER_ID, dump)  # the dump really holds the channel's row
         self.assertIn(SEALED_PREFIX, dump)
         for secret in (CLIENT_SECRET, "Atzr|sealed-at-rest", "sealed-at-rest"):
@@ -305,42 +297,10 @@ class TestCredentialsAtRest(AmazonEmulatorCase):
 
 
 @tagged("post_install", "-at_install", "amazon_connector")
-class TestCommittedCredentials(AmazonEmulatorCase):
+class TestCommittedCredentials(CommittedDataCase):
     """pg_dump and the key command on credentials committed by a real Odoo process."""
 
-    def child(self, step, **params):
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHILD,
-                config.rcfile,
-                self.env.cr.dbname,
-                json.dumps(dict(params, step=step)),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        lines = [line for line in run.stdout.splitlines() if line.startswith("CHILD-RESULT ")]
-        self.assertTrue(lines, f"the child failed:\n{run.stderr[-3000:]}")
-        return json.loads(lines[-1].split(" ", 1)[1])
-
-    def pg_dump(self):
-        pg_dump = shutil.which("pg_dump") or self.skipTest("pg_dump is not installed")
-        command = [pg_dump, "--data-only", "--no-owner", "-d", self.env.cr.dbname]
-        for option, flag in (("db_host", "-h"), ("db_port", "-p"), ("db_user", "-U")):
-            if config.get(option):
-                command += [flag, str(config[option])]
-        environment = dict(os.environ)
-        if config.get("db_password"):
-            environment["PGPASSWORD"] = config["db_password"]
-        return subprocess.run(
-            command, capture_output=True, text=True, check=True, env=environment
-        ).stdout
-
-    def committed_channel(self, marker, secret=CLIENT_SECRET):
+    def channel_with_secret(self, marker, secret=CLIENT_SECRET):
         channel_id = self.child(
             "create",
             marketplaces=EU_MARKETPLACES,
@@ -355,11 +315,8 @@ class TestCommittedCredentials(AmazonEmulatorCase):
         return channel_id
 
     def committed_token(self, channel_id):
-        with db_connect(self.env.cr.dbname).cursor() as cr:
-            cr.execute(
-                "SELECT refresh_token_sealed FROM amazon_channel WHERE id = %s", [channel_id]
-            )
-            return cr.fetchone()[0]
+        query = "SELECT refresh_token_sealed FROM amazon_channel WHERE id = %s"
+        return self.committed(query, [channel_id])[0][0]
 
     def key_command(self, action, keys=None):
         """``odoo-bin amazon_connector_key <action>`` with a configuration holding ``keys``."""
@@ -382,7 +339,7 @@ class TestCommittedCredentials(AmazonEmulatorCase):
 
     def test_key_command_rotates_the_committed_credentials(self):
         old_key = config[CONFIG_OPTION]
-        channel_id = self.committed_channel(uuid.uuid4().hex)
+        channel_id = self.channel_with_secret(uuid.uuid4().hex)
         sealed = self.committed_token(channel_id)
         new_key = self.key_command("generate").strip()
         self.assertEqual(CredentialBox([new_key]).open(CredentialBox([new_key]).seal("x")), "x")
@@ -401,7 +358,7 @@ class TestCommittedCredentials(AmazonEmulatorCase):
         seller_id = f"A1DUMP{marker[:8].upper()}"
         secret = f"amzn1.oa2-cs.v1.dump-{marker}"
         refresh_token = f"Atzr|dump-{marker}"
-        self.committed_channel(marker, secret=secret)
+        self.channel_with_secret(marker, secret=secret)
         dump = self.pg_dump()
         self.assertIn(seller_id, dump)  # the committed channel is in the dump...
         self.assertIn(SEALED_PREFIX, dump)

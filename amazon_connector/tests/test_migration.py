@@ -5,8 +5,8 @@ from pathlib import Path
 
 from odoo.tests import tagged
 
-from .common import CLIENT_ID, CLIENT_SECRET, AmazonEmulatorCase
-from .test_credentials import connector_key, dump_through
+from .common import CLIENT_ID, CLIENT_SECRET, AmazonEmulatorCase, copy_dump
+from .test_credentials import connector_key
 
 MIGRATION = Path(__file__).parents[1] / "migrations" / "18.0.1.5.0" / "post-migration.py"
 
@@ -47,11 +47,11 @@ class TestCredentialsMigration(AmazonEmulatorCase):
         return {name for (name,) in self.env.cr.fetchall()}
 
     def test_credentials_move_to_the_app_and_are_sealed(self):
-        self.assertIn(CLIENT_SECRET, dump_through(self.env.cr), "the 1.4 database holds it")
+        self.assertIn(CLIENT_SECRET, copy_dump(self.env.cr), "the 1.4 database holds it")
         self.migration.migrate(self.env.cr, "18.0.1.4.0")
         self.env.invalidate_all()
         self.assertFalse(self.clear_columns())
-        dump = dump_through(self.env.cr)
+        dump = copy_dump(self.env.cr)
         self.assertNotIn(CLIENT_SECRET, dump)
         self.assertNotIn("Atzr|from-1.4", dump)
         self.assertEqual(self.app.lwa_client_id, CLIENT_ID)
@@ -66,4 +66,4 @@ class TestCredentialsMigration(AmazonEmulatorCase):
             self.migration.migrate(self.env.cr, "18.0.1.4.0")
         self.assertIn("no encryption key", str(stopped.exception))
         self.assertEqual(self.clear_columns(), set(self.migration.CLEAR_COLUMNS))
-        self.assertIn(CLIENT_SECRET, dump_through(self.env.cr))
+        self.assertIn(CLIENT_SECRET, copy_dump(self.env.cr))

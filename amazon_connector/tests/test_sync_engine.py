@@ -5,6 +5,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,6 +77,11 @@ CHILD = textwrap.dedent(
             # the first connection stays open in the pool.
             with registry.cursor() as later:
                 result["second"] = import_orders(later, params["channel_id"])
+        elif params["step"] == "redact":
+            channel = env["amazon.channel"].browse(params["channel_id"])
+            channel.write(params["values"])
+            log = env["amazon.pii.redactor"]._run(channel)
+            result["orders"] = log.count_redacted_orders if log else 0
         elif params["step"] == "archive":
             env["amazon.channel"].browse(params["channel_id"]).active = False
         cr.commit()
@@ -228,9 +234,8 @@ class TestScheduler(AmazonEmulatorCase):
         self.assertFalse(self.channel._sync_schedule("order_import").requested)
 
 
-@tagged("post_install", "-at_install", "amazon_connector")
-class TestDeadRuns(AmazonEmulatorCase):
-    """Runs that die (killed worker, database error) in real Odoo processes, on committed data."""
+class CommittedDataCase(AmazonEmulatorCase):
+    """Runs in real Odoo processes (the CHILD script), on committed data."""
 
     def child(self, step, background=False, **params):
         command = [
@@ -248,19 +253,20 @@ class TestDeadRuns(AmazonEmulatorCase):
         self.assertTrue(lines, f"the child failed:\n{run.stderr[-3000:]}")
         return json.loads(lines[-1].split(" ", 1)[1])
 
-    def committed_channel(self, seller_id):
+    def committed_channel(self, seller_id, seed=47, granted_data=(), **values):
         """A channel of its own seller, committed (the test's transaction can't hold it)."""
         token = f"Atzr|{seller_id}"
         self.emulator.add_seller(
             seller_id,
             seller_id,
             EU_MARKETPLACES,
+            granted_data=granted_data,
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             refresh_token=token,
         )
         orders = generate_orders(
-            seed=47,
+            seed=seed,
             count=60,
             seller_id=seller_id,
             marketplace_ids=EU_MARKETPLACES,
@@ -280,10 +286,30 @@ class TestDeadRuns(AmazonEmulatorCase):
                 "lwa_token_url": f"{self.emulator_url}/auth/o2/token",
                 "state": "connected",
                 "import_fba": True,
+                **values,
             },
         )["channel_id"]
         self.addCleanup(self.child, "archive", channel_id=channel_id)
         return channel_id, self.expected_imports(orders)
+
+    def pg_dump(self):
+        """``pg_dump --data-only`` of the test database: committed data, as anyone with a
+        backup would read it."""
+        binary = shutil.which("pg_dump")
+        if not binary:
+            self.skipTest("pg_dump is not installed")
+        command = [binary, "--data-only", "--no-owner", "-d", self.env.cr.dbname]
+        for option, key in (("-h", "db_host"), ("-p", "db_port"), ("-U", "db_user")):
+            if config.get(key):
+                command += [option, str(config[key])]
+        env = dict(os.environ)
+        if config.get("db_password"):
+            env["PGPASSWORD"] = config["db_password"]
+        run = subprocess.run(
+            command, capture_output=True, text=True, timeout=300, check=False, env=env
+        )
+        self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+        return run.stdout
 
     def committed(self, query, params):
         """What other connections see: committed rows only."""
@@ -301,6 +327,11 @@ class TestDeadRuns(AmazonEmulatorCase):
             "SELECT amazon_order_ref FROM sale_order WHERE amazon_channel_id = %s", [channel_id]
         )
         return sorted(ref for (ref,) in rows)
+
+
+@tagged("post_install", "-at_install", "amazon_connector")
+class TestDeadRuns(CommittedDataCase):
+    """Runs that die (killed worker, database error) in real Odoo processes, on committed data."""
 
     def test_killed_run_leaves_no_running_log_once_the_next_run_starts(self):
         channel_id, expected = self.committed_channel("A1KILLEDRUN")
