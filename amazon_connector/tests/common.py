@@ -107,17 +107,21 @@ class AmazonEmulatorCase(TransactionCase):
         self.emulator.load_orders(SELLER_ID, orders)
         return orders
 
-    def import_unshipped(self, count=1, seed=3, where=lambda order: True):
-        """Load ``count`` generated unshipped MFN orders matching ``where`` alone into the
-        emulator and import them; returns (sale orders, the emulator's orders)."""
-        generated = generate_orders(
+    def generated_orders(self, seed, count=150):
+        """Orders of every kind to pick from (not loaded into the emulator)."""
+        return generate_orders(
             seed=seed,
-            count=150,
+            count=count,
             seller_id=SELLER_ID,
             marketplace_ids=EU_MARKETPLACES,
             now=self.emulator.clock.now() - timedelta(hours=1),
             days=20,
         )
+
+    def import_unshipped(self, count=1, seed=3, where=lambda order: True):
+        """Load ``count`` generated unshipped MFN orders matching ``where`` alone into the
+        emulator and import them; returns (sale orders, the emulator's orders)."""
+        generated = self.generated_orders(seed)
         chosen = [o for o in self.with_status(generated, "UNSHIPPED", "MERCHANT") if where(o)]
         chosen = chosen[:count]
         self.assertEqual(len(chosen), count, "the generator has enough such orders")

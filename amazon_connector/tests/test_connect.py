@@ -82,6 +82,15 @@ class TestConnectInBrowser(AmazonConnectCase):
                 time.sleep(0.2)
         self.fail(f"the browser never showed {what}")
 
+    def confirm_on_seller_central(self, browser):
+        """The seller's part: choose the selling account on the consent page and confirm."""
+        self.wait_for(browser, CONSENT_PAGE_SHOWN, "Seller Central's consent page")
+        self.drive(
+            browser,
+            f"document.querySelector('select[name=seller_id]').value = '{SELLER_ID}';"
+            "document.getElementById('confirm').click()",
+        )
+
     def browser(self, login):
         browser = ChromeBrowser(self, headless=True)
         self.addCleanup(browser.stop)
@@ -101,16 +110,7 @@ class TestConnectInBrowser(AmazonConnectCase):
             browser, "!!document.querySelector('button[name=action_connect]')", "the channel"
         )
         self.drive(browser, "document.querySelector('button[name=action_connect]').click()")
-        self.wait_for(
-            browser,
-            CONSENT_PAGE_SHOWN,
-            "Seller Central's consent page",
-        )
-        self.drive(
-            browser,
-            f"document.querySelector('select[name=seller_id]').value = '{SELLER_ID}';"
-            "document.getElementById('confirm').click()",
-        )
+        self.confirm_on_seller_central(browser)
         self.wait_for(
             browser,
             "location.pathname.startsWith('/odoo/') && "
@@ -135,16 +135,7 @@ class TestConnectInBrowser(AmazonConnectCase):
         self.assertIn("/amazon_connector/connect/", wizard.link)
         browser = self.browser(None)  # no Odoo session: a seller without a login
         browser.navigate_to(wizard.link, wait_stop=True)
-        self.wait_for(
-            browser,
-            CONSENT_PAGE_SHOWN,
-            "Seller Central's consent page",
-        )
-        self.drive(
-            browser,
-            f"document.querySelector('select[name=seller_id]').value = '{SELLER_ID}';"
-            "document.getElementById('confirm').click()",
-        )
+        self.confirm_on_seller_central(browser)
         self.wait_for(
             browser,
             "(document.querySelector('.o_amazon_connect_message') || {}).textContent"

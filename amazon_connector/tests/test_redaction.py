@@ -10,10 +10,9 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from spapi_emulator.clock import isoformat
-from spapi_emulator.generator import generate_orders
 
 from ..models.amazon_pii_redactor import REDACTED
-from .common import EU_MARKETPLACES, SELLER_ID, AmazonEmulatorCase, copy_dump
+from .common import SELLER_ID, AmazonEmulatorCase, copy_dump
 from .test_sync_engine import CommittedDataCase
 
 PERSONAL_FIELDS = ("name", "street", "street2", "zip", "phone", "email")
@@ -75,14 +74,7 @@ class TestRedaction(AmazonEmulatorCase):
     def import_generated(self, wanted, seed=11, gift=False):
         """Import one generated order per (status, fulfilled by) of ``wanted``; the first gets
         a gift message when ``gift``. Returns the sale orders, in that order."""
-        generated = generate_orders(
-            seed=seed,
-            count=150,
-            seller_id=SELLER_ID,
-            marketplace_ids=EU_MARKETPLACES,
-            now=self.emulator.clock.now() - timedelta(hours=1),
-            days=20,
-        )
+        generated = self.generated_orders(seed)
         chosen = []
         for status, fulfilled_by in wanted:
             chosen.append(
