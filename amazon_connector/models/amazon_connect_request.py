@@ -100,10 +100,14 @@ class AmazonConnectRequest(models.Model):
 
     @api.autovacuum
     def _gc_requests(self):
-        """Requests are kept a month for the record, then removed."""
-        self.sudo().search(
-            [("create_date", "<", fields.Datetime.now() - timedelta(days=30))]
-        ).unlink()
+        """Requests nobody completed in time say so; all are kept a month for the record,
+        then removed."""
+        now = fields.Datetime.now()
+        Request = self.sudo()
+        Request.search([("amazon_sync_state", "=", "waiting"), ("expires_at", "<=", now)])._close(
+            "rejected", self._refusal_message("expired")
+        )
+        Request.search([("create_date", "<", now - timedelta(days=30))]).unlink()
 
     # -- Amazon's answer ------------------------------------------------------------------------
 

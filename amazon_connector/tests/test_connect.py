@@ -222,6 +222,24 @@ class TestConnectRefusals(AmazonConnectCase):
         self.assert_refused(self.callback(callback), "expired")
         self.assertEqual(request.amazon_sync_state, "rejected")
 
+    def test_requests_nobody_completed_say_so_and_old_ones_go(self):
+        self.consent_url()
+        self.consent_url()
+        expired, pending = self.env["amazon.connect.request"].search([], order="id")
+        expired.expires_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["amazon.connect.request"]._gc_requests()
+        self.assertEqual(expired.amazon_sync_state, "rejected")
+        self.assertIn("expired", expired.amazon_sync_message)
+        self.assertEqual(pending.amazon_sync_state, "waiting")
+        self.env.cr.execute(
+            "UPDATE amazon_connect_request SET create_date = now() - interval '31 days' "
+            "WHERE id = %s",
+            [expired.id],
+        )
+        self.env["amazon.connect.request"]._gc_requests()
+        self.assertFalse(expired.exists())
+        self.assertTrue(pending.exists())
+
     def test_signature_past_its_expiry_is_refused(self):
         callback = self.consent(self.consent_url())
         query = {k: v[0] for k, v in parse_qs(urlsplit(callback).query).items()}
