@@ -118,14 +118,24 @@ class TestConnectInBrowser(AmazonConnectCase):
             " === 'Connected'",
             "the channel connected",
         )
+        # ...with the seller's marketplaces, as Amazon listed them, active on the form.
+        names = ",".join(
+            sorted(
+                self.env["amazon.marketplace"]
+                .search([("amazon_id", "in", self.emulator.sellers[SELLER_ID].marketplace_ids)])
+                .mapped("name")
+            )
+        )
+        self.wait_for(
+            browser,
+            "[...document.querySelectorAll('.o_field_widget[name=marketplace_ids] .o_tag')]"
+            f".map(tag => tag.textContent.trim()).sort().join(',') === '{names}'",
+            f"the channel's marketplaces {names}",
+        )
         self.channel.invalidate_recordset()
         self.assertEqual(self.channel.seller_id, SELLER_ID)
         self.assertEqual(self.channel.state, "connected")
         self.assertTrue(self.channel.has_refresh_token)
-        self.assertEqual(
-            set(self.channel.marketplace_ids.mapped("amazon_id")),
-            set(self.emulator.sellers[SELLER_ID].marketplace_ids),
-        )
         self.assertTrue(self.channel.authorisation_expiry_date)
 
     def test_visitor_connects_through_a_copied_link(self):
