@@ -82,6 +82,12 @@ class TestConnectInBrowser(AmazonConnectCase):
                 time.sleep(0.2)
         self.fail(f"the browser never showed {what}")
 
+    def settle(self, browser):
+        """Leave the page and let its last requests end: they share the test's database
+        cursor, which the test may only use again once they are done."""
+        browser.navigate_to("about:blank", wait_stop=True)
+        self._wait_remaining_requests()
+
     def confirm_on_seller_central(self, browser):
         """The seller's part: choose the selling account on the consent page and confirm."""
         self.wait_for(browser, CONSENT_PAGE_SHOWN, "Seller Central's consent page")
@@ -100,6 +106,13 @@ class TestConnectInBrowser(AmazonConnectCase):
         return browser
 
     def test_connect_from_the_channel_form(self):
+        names = ",".join(
+            sorted(
+                self.env["amazon.marketplace"]
+                .search([("amazon_id", "in", self.emulator.sellers[SELLER_ID].marketplace_ids)])
+                .mapped("name")
+            )
+        )
         browser = self.browser("admin")
         browser.navigate_to(
             f"{self.base_url()}/odoo/action-amazon_connector.action_amazon_channel/"
@@ -119,19 +132,13 @@ class TestConnectInBrowser(AmazonConnectCase):
             "the channel connected",
         )
         # ...with the seller's marketplaces, as Amazon listed them, active on the form.
-        names = ",".join(
-            sorted(
-                self.env["amazon.marketplace"]
-                .search([("amazon_id", "in", self.emulator.sellers[SELLER_ID].marketplace_ids)])
-                .mapped("name")
-            )
-        )
         self.wait_for(
             browser,
             "[...document.querySelectorAll('.o_field_widget[name=marketplace_ids] .o_tag')]"
             f".map(tag => tag.textContent.trim()).sort().join(',') === '{names}'",
             f"the channel's marketplaces {names}",
         )
+        self.settle(browser)
         self.channel.invalidate_recordset()
         self.assertEqual(self.channel.seller_id, SELLER_ID)
         self.assertEqual(self.channel.state, "connected")
@@ -152,6 +159,7 @@ class TestConnectInBrowser(AmazonConnectCase):
             f".includes('{SELLER_ID} is now connected')",
             "the thank-you page",
         )
+        self.settle(browser)
         self.channel.invalidate_recordset()
         self.assertEqual((self.channel.seller_id, self.channel.state), (SELLER_ID, "connected"))
         # The link is spent: opening it again leads nowhere.
