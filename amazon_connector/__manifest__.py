@@ -1,7 +1,7 @@
 {
     "name": "Amazon Connector",
     "summary": "Amazon orders, shipments, cancellations, stock and prices through SP-API",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Sales",
     "website": "https://github.com/amazon-connector/amazon_connector",
     "author": "amazon_connector contributors",

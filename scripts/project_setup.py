@@ -49,11 +49,13 @@ VENV = LOCAL / "venv"
 SOURCE_DIR = LOCAL / "odoo-source"
 PG_DIR = LOCAL / "postgres"
 PINS = REPO / "scripts" / "odoo18-requirements.txt"
+MOTO_VENV = LOCAL / "moto-venv"
+MOTO_PINS = REPO / "scripts" / "moto-requirements.txt"
 DEFAULT_ODOO_SOURCE = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 # Pure-Python packages published only as source; everything else must come as a wheel.
 SOURCE_ONLY = "docopt,ofxparse,vobject"
 SUPPORTED_PYTHONS = ("3.11",)
-DEMO_IMPORTS = "import odoo.release, sp_api, httpx, jsonschema, spapi_emulator"
+DEMO_IMPORTS = "import odoo.release, sp_api, httpx, boto3, jsonschema, spapi_emulator"
 TEST_IMPORTS = DEMO_IMPORTS + ", pytest, pytest_odoo, freezegun, whool, websocket"
 
 
@@ -114,6 +116,8 @@ def ensure_odoo(purpose="test"):
     if purpose == "test":
         with Step("Chromium for the browser tests"):
             ensure_browser()
+        with Step("an SQS-compatible server (moto) for the notification tests"):
+            ensure_sqs_server()
     return python
 
 
@@ -142,6 +146,25 @@ def ensure_browser():
         "chromium; macOS: brew install --cask chromium) for the browser tests"
     )
     return None
+
+
+def ensure_sqs_server():
+    """``.local/moto-venv/bin/moto_server``: moto's server mode, the real SQS-compatible server
+    the notification tests talk to, in a virtual environment of its own (its Flask and Werkzeug
+    are not Odoo's pins); reused while ``scripts/moto-requirements.txt`` is unchanged."""
+    server = MOTO_VENV / "bin" / "moto_server"
+    stamp = MOTO_VENV / ".moto-setup"
+    wanted = file_hash(MOTO_PINS)
+    if server.exists() and stamp.exists() and stamp.read_text() == wanted:
+        say(f"found {server}")
+        return server
+    LOCAL.mkdir(exist_ok=True)
+    if not (MOTO_VENV / "bin" / "python").exists():
+        run([sys.executable, "-m", "venv", str(MOTO_VENV)], "creating moto's virtual environment")
+    say(f"installing {MOTO_PINS.name} into {MOTO_VENV}")
+    pip_install(MOTO_VENV / "bin" / "python", ["-r", str(MOTO_PINS)], "installing moto")
+    stamp.write_text(wanted)
+    return server
 
 
 def install_local_odoo():

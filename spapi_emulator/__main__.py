@@ -35,12 +35,22 @@ def parse_args(argv=None):
         metavar="MARKETPLACE_ID",
         help="marketplaces of the sellers (default: Germany and France); repeatable",
     )
+    parser.add_argument(
+        "--sqs-endpoint",
+        metavar="URL",
+        help="SQS-compatible server to deliver ORDER_CHANGE notifications to (e.g. moto's)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    emulator = Emulator(seed=args.seed, speed=args.speed, token_ttl=args.token_ttl)
+    emulator = Emulator(
+        seed=args.seed,
+        speed=args.speed,
+        token_ttl=args.token_ttl,
+        sqs_endpoint=args.sqs_endpoint,
+    )
     marketplaces = args.marketplace or ["A1PA6795UKMFR9", "A13V1IB3VIYZZH"]
     sellers = [
         emulator.add_seller(

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .clock import Clock, isoformat
 from .faults import EXPIRED_PAGINATION_TOKEN, Faults
+from .notifier import Notifier
 from .ratelimit import RateLimiter
 from .recorder import Recorder, decode_body
 from .routing import ApiError, Request, Response, match
@@ -155,6 +156,7 @@ class Emulator:
         start_time=None,
         max_recorded=50_000,
         rate_limits=None,
+        sqs_endpoint=None,
     ):
         load_operations()
         self.seed = seed
@@ -183,6 +185,8 @@ class Emulator:
         self.rate_limiter = RateLimiter(self.clock, rate_limits)
         self.faults = Faults(seed, fault_timeout)
         self.recorder = Recorder(max_recorded)
+        self.notifier = Notifier(self)
+        self.notifier.set_endpoint(sqs_endpoint)
         self.base_url = None
         self._ids = itertools.count(1)
         self._server = None
@@ -238,9 +242,32 @@ class Emulator:
         return f"{prefix}{next(self._ids):06d}"
 
     def touch(self, order_id) -> None:
-        """Mark an order as changed now, so ``lastUpdatedAfter`` searches see it."""
+        """Mark an order as changed now, so ``lastUpdatedAfter`` searches see it, and notify
+        its seller's ORDER_CHANGE subscriptions."""
         with self.lock:
             self.orders[order_id]["lastUpdatedTime"] = isoformat(self.clock.now())
+            self.notifier.order_changed(order_id)
+
+    # ------------------------------------------------------------------ notifications
+    def set_sqs_endpoint(self, endpoint) -> None:
+        """Deliver ORDER_CHANGE notifications to SQS queues on this SQS-compatible server
+        (None: deliver nothing). See spapi_emulator.notifier."""
+        self.notifier.set_endpoint(endpoint)
+
+    def sent_notifications(self, order_id) -> list:
+        """The bodies of the notifications delivered for an order, oldest first."""
+        with self.lock:
+            return [body for _url, body in self.notifier.sent.get(order_id, [])]
+
+    def resend_notifications(self, order_id) -> None:
+        """Deliver an order's last notification again, as SQS may (at least once)."""
+        with self.lock:
+            self.notifier.resend(order_id)
+
+    def notification_counts(self) -> dict:
+        """{"sent": n, "undeliverable": n} since the emulator started."""
+        with self.lock:
+            return {"sent": 0, "undeliverable": 0, **self.notifier.counts}
 
     def token_for(self, req: Request):
         """The AccessToken a request was authenticated with (None on ``auth="none"`` routes)."""
@@ -374,6 +401,8 @@ class Emulator:
                 self.orders[order_id] = json.loads(json.dumps(order))
                 self.order_seller[order_id] = seller_id
                 ids.append(order_id)
+            for order_id in ids:
+                self.notifier.order_changed(order_id, reason="Order loaded")
             return ids
 
     def seed_orders(self, seller_id, seed, count, marketplace_ids=None, **kwargs) -> list:

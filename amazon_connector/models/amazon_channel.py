@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway, exchange_authorization_code
-from ..services.rate_limiter import RateLimiter
+from ..services.order_notifications import SqsQueue
 from .amazon_expiry_reminder import REMINDER_STAGES
 from .amazon_marketplace import REGIONS
 
@@ -15,8 +15,28 @@ REAUTHORISE_ACTIVITY = "amazon_connector.mail_activity_type_reauthorise"
 
 MANAGER_GROUP = "amazon_connector.group_amazon_manager"
 
-# One set of buckets per Odoo process: every channel of the same seller shares them.
-RATE_LIMITER = RateLimiter()
+# What the channel's own scheduled action runs, in this order, each when its turn comes (the
+# run template's schedule). One scheduled action per channel: Odoo's cron workers run
+# different channels at once, and a slow channel holds only itself.
+CHANNEL_RUNNERS = {
+    "notifications": "amazon.notification.consumer",
+    "order_import": "amazon.order.importer",
+    "shipment": "amazon.shipment.exporter",
+    "cancellation": "amazon.cancellation.exporter",
+    "invoicing": "amazon.order.invoicer",
+    "listing_export": "amazon.listing.exporter",
+    "listing_import": "amazon.listing.importer",
+    "fba_inventory": "amazon.fba.inventory",
+}
+# Changing one of these subscribes the channel to Amazon's notifications again.
+NOTIFICATION_SETUP = {
+    "notifications_enabled",
+    "sqs_queue_url",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+}
+# Kinds that run once a day for every channel, from a scheduled action of their own.
+DAILY_CRONS = {"redaction": "amazon_connector.ir_cron_amazon_redact_personal_data"}
 
 # Amazon asks sellers to authorise a public app again every 365 days.
 AUTHORISATION_LIFETIME_DAYS = 365
@@ -47,6 +67,15 @@ class AmazonChannel(models.Model):
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    cron_id = fields.Many2one(
+        "ir.cron",
+        string="Scheduled Action",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        groups="base.group_system",
+        help="The channel's own scheduled action, which runs its syncs when their turn comes.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -147,6 +176,70 @@ class AmazonChannel(models.Model):
     import_interval = fields.Integer(
         string="Import Every (minutes)", default=15, help="How often the scheduler imports orders."
     )
+    import_progress = fields.Float(
+        string="Import Progress (%)",
+        readonly=True,
+        copy=False,
+        help="How far the import that is under way has read Amazon's orders (by time span); "
+        "empty once it is done.",
+    )
+    import_progress_done = fields.Integer(string="Orders Read So Far", readonly=True, copy=False)
+    # -- orders within a minute: Amazon's ORDER_CHANGE notifications through an SQS queue --------
+    notifications_enabled = fields.Boolean(
+        string="Orders from Notifications",
+        help="Amazon tells this channel within seconds which orders changed, through an Amazon "
+        "SQS queue of yours; each is then imported on its own, within a minute. The periodic "
+        "import stays as a safety net, less often.",
+    )
+    sqs_queue_url = fields.Char(
+        string="SQS Queue URL",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="The queue Amazon delivers this channel's notifications to, e.g. "
+        "https://sqs.eu-west-1.amazonaws.com/123456789012/amazon-orders. Its access policy must "
+        "let Amazon's account 437568002678 send messages. One queue per channel.",
+    )
+    aws_access_key_id = fields.Char(
+        string="AWS Access Key ID",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="An AWS access key allowed to read and delete the queue's messages.",
+    )
+    aws_secret_access_key = fields.Char(
+        string="AWS Secret Access Key",
+        compute="_compute_aws_secret_access_key",
+        inverse="_inverse_aws_secret_access_key",
+        groups=MANAGER_GROUP,
+        exportable=False,
+        help="Stored encrypted and never shown again.",
+    )
+    aws_secret_access_key_sealed = fields.Char(
+        copy=False, groups="base.group_system", exportable=False
+    )
+    has_aws_secret = fields.Boolean(
+        string="AWS Secret Set", compute="_compute_has_aws_secret", groups=MANAGER_GROUP
+    )
+    notification_state = fields.Selection(
+        [("waiting", "Waiting for Amazon"), ("accepted", "Subscribed"), ("rejected", "Refused")],
+        string="Notifications",
+        readonly=True,
+        copy=False,
+        help="Waiting: the next run subscribes this channel to ORDER_CHANGE. Subscribed: Amazon "
+        "sends them. Refused: see the message; the run tries again by itself.",
+    )
+    notification_message = fields.Char(string="Notifications Message", readonly=True, copy=False)
+    notification_destination_ref = fields.Char(
+        string="Destination ID", readonly=True, copy=False, groups=MANAGER_GROUP
+    )
+    notification_subscription_ref = fields.Char(
+        string="Subscription ID", readonly=True, copy=False, groups=MANAGER_GROUP
+    )
+    notification_import_interval = fields.Integer(
+        string="Import Every (minutes) with Notifications",
+        default=60,
+        help="How often the periodic import still runs once notifications arrive: the safety "
+        "net for a notification Amazon never sent.",
+    )
     import_fba = fields.Boolean(
         string="Import Amazon-Fulfilled Orders",
         help="Import FBA orders as done deliveries from the Amazon warehouse, for records and "
@@ -229,6 +322,12 @@ class AmazonChannel(models.Model):
     )
     last_import_date = fields.Datetime(string="Last Successful Import", readonly=True, copy=False)
     last_rescan_date = fields.Datetime(string="Last Rescan", readonly=True, copy=False)
+    rescan_resume_after = fields.Datetime(
+        copy=False,
+        help="Technical: a rescan that stopped mid-window committed every order Amazon changed "
+        "before this moment; it reads on from here.",
+    )
+    rescan_requested = fields.Boolean(copy=False, help="Technical: someone asked for a rescan.")
     status_mapping_ids = fields.One2many("amazon.status.mapping", "channel_id", copy=True)
     shipping_mapping_ids = fields.One2many(
         "amazon.shipping.mapping", "channel_id", string="Shipping Methods", copy=True
@@ -355,6 +454,11 @@ class AmazonChannel(models.Model):
             "unique(seller_id, region, company_id)",
             "There is already a channel for this seller account and region.",
         ),
+        (
+            "sqs_queue_url_uniq",
+            "unique(sqs_queue_url)",
+            "Another channel already reads this SQS queue: give each channel a queue of its own.",
+        ),
     ]
 
     @api.constrains("invoice_orders", "payment_journal_id")
@@ -433,6 +537,7 @@ class AmazonChannel(models.Model):
         mappings = self.env["amazon.status.mapping"]
         for channel in channels.filtered(lambda c: not c.status_mapping_ids):
             mappings.create(mappings._default_values(channel))
+        channels._ensure_cron()
         return channels
 
     def write(self, vals):
@@ -447,13 +552,54 @@ class AmazonChannel(models.Model):
                 },
                 **vals,
             )
+        if NOTIFICATION_SETUP.intersection(vals):
+            # Another queue or key: subscribe again (the next run does it).
+            vals = dict(
+                vals,
+                notification_state="waiting",
+                notification_message=False,
+                notification_destination_ref=False,
+                notification_subscription_ref=False,
+            )
         result = super().write(vals)
+        if "active" in vals or "name" in vals:
+            self._ensure_cron()
         if vals.get("refresh_token"):
             self.activity_feedback([REAUTHORISE_ACTIVITY])
         if "personal_data_access" in vals and not vals["personal_data_access"]:
             # What the channel held is purged by the redaction run, now rather than tonight.
-            self._request_run("redaction", "amazon_connector.ir_cron_amazon_redact_personal_data")
+            self._request_run("redaction")
         return result
+
+    def _compute_aws_secret_access_key(self):
+        self.aws_secret_access_key = False
+
+    def _inverse_aws_secret_access_key(self):
+        vault = self.env["amazon.credential.vault"]
+        for channel in self:
+            channel.sudo().aws_secret_access_key_sealed = vault._seal(
+                (channel.aws_secret_access_key or "").strip()
+            )
+        self.invalidate_recordset(["aws_secret_access_key"])
+
+    @api.depends("aws_secret_access_key_sealed")
+    def _compute_has_aws_secret(self):
+        for channel in self:
+            channel.has_aws_secret = bool(channel.sudo().aws_secret_access_key_sealed)
+
+    def _sqs_queue(self):
+        """The channel's notification queue, opened with its AWS key."""
+        self.ensure_one()
+        secret = self.sudo()
+        return SqsQueue(
+            secret.sqs_queue_url,
+            secret.aws_access_key_id or "",
+            self.env["amazon.credential.vault"]._open(secret.aws_secret_access_key_sealed),
+        )
+
+    def _notifications_flow(self):
+        self.ensure_one()
+        return self.notifications_enabled and self.notification_state == "accepted"
 
     def _compute_refresh_token(self):
         self.refresh_token = False
@@ -513,7 +659,7 @@ class AmazonChannel(models.Model):
             default_marketplace_id=default_marketplace,
             base_url=self.sudo().api_base_url or None,
             lwa_url=self.sudo().lwa_token_url or None,
-            limiter=RATE_LIMITER,
+            limiter=self.env["amazon.rate.budget"]._limiter(),
             **options,
         )
 
@@ -529,9 +675,17 @@ class AmazonChannel(models.Model):
         )
 
     def _record_api_success(self):
-        self.write(
-            {"state": "connected", "last_error": False, "last_success_date": fields.Datetime.now()}
-        )
+        """Amazon answered: the channel is connected. Written only when something changes
+        (or once a minute), so that runs on several workers do not all update its row."""
+        now = fields.Datetime.now()
+        for channel in self:
+            if (
+                channel.state != "connected"
+                or channel.last_error
+                or not channel.last_success_date
+                or now - channel.last_success_date > timedelta(minutes=1)
+            ):
+                channel.write({"state": "connected", "last_error": False, "last_success_date": now})
 
     def _record_api_failure(self, error, message):
         """Keep Amazon's verdict on the channel; revoked authorisation needs a person."""
@@ -752,14 +906,15 @@ class AmazonChannel(models.Model):
 
     def action_import_now(self):
         """Ask the scheduler to import this channel at once (never inside this request)."""
-        self._request_run("order_import", "amazon_connector.ir_cron_amazon_import_orders")
+        self._request_run("order_import")
         return self._notify(
             self.env._("The import has started; its result appears in the sync logs."), "info"
         )
 
     def action_rescan_now(self):
         self.ensure_one()
-        self.env.ref("amazon_connector.ir_cron_amazon_rescan_orders").sudo()._trigger()
+        self.rescan_requested = True
+        self._wake("order_import")
         return self._notify(self.env._("The rescan of missing orders has started."), "info")
 
     def _marketplace_settings(self, marketplace):
@@ -768,7 +923,7 @@ class AmazonChannel(models.Model):
         return self.marketplace_setting_ids.filtered(lambda s: s.marketplace_id == marketplace)[:1]
 
     def action_import_listings(self):
-        self._request_run("listing_import", "amazon_connector.ir_cron_amazon_import_listings")
+        self._request_run("listing_import")
         return self._notify(
             self.env._("The listing import has started; its result appears in the sync logs."),
             "info",
@@ -779,21 +934,71 @@ class AmazonChannel(models.Model):
         self.env["amazon.listing"].search(
             [("channel_id", "in", self.ids), ("amazon_sync_state", "!=", "to_send")]
         )._amazon_mark_to_send()
-        self._request_run("listing_export", "amazon_connector.ir_cron_amazon_export_listings")
+        self._request_run("listing_export")
         return self._notify(
             self.env._("Stock and prices are being sent; the result appears in the sync logs."),
             "info",
         )
 
     def action_import_fba_inventory(self):
-        self._request_run("fba_inventory", "amazon_connector.ir_cron_amazon_import_fba_inventory")
+        self._request_run("fba_inventory")
         return self._notify(
             self.env._("The FBA stock import has started; its result appears in the sync logs."),
             "info",
         )
 
-    def _request_run(self, kind, cron_xmlid):
-        """Mark a run of ``kind`` as asked for and wake its scheduled action."""
+    def _request_run(self, kind):
+        """Mark a run of ``kind`` as asked for and wake the scheduled action that runs it."""
         for channel in self:
-            channel.sudo()._sync_schedule(kind).requested = True
-        self.env.ref(cron_xmlid).sudo()._trigger()
+            schedule = channel.sudo()._sync_schedule(kind)
+            if not schedule.requested:  # several workers may ask at once: one write is enough
+                schedule.requested = True
+        self._wake(kind)
+
+    def _wake(self, kind):
+        """Wake the scheduled action that runs ``kind`` for these channels, now."""
+        if kind in DAILY_CRONS:
+            self.env.ref(DAILY_CRONS[kind]).sudo()._trigger()
+        else:
+            self.sudo().cron_id._trigger()
+
+    # -- the channel's scheduled action -----------------------------------------------------------
+
+    def _ensure_cron(self):
+        """Give each channel its scheduled action, active while the channel is."""
+        model_id = self.env["ir.model"]._get_id("amazon.channel")
+        for channel in self.sudo():
+            values = {
+                "name": self.env._("Amazon: %(channel)s", channel=channel.name),
+                "active": channel.active,
+            }
+            if channel.cron_id:
+                channel.cron_id.write(values)
+                continue
+            channel.cron_id = self.env["ir.cron"].create(
+                {
+                    **values,
+                    "model_id": model_id,
+                    "state": "code",
+                    "code": f"model._cron_run_channel({channel.id})",
+                    "interval_number": 1,
+                    "interval_type": "minutes",
+                    "user_id": self.env.ref("base.user_root").id,
+                }
+            )
+
+    @api.model
+    def _cron_run_channel(self, channel_id):
+        """The channel's scheduled action: each capability whose turn it is, one after the
+        other, committing as they go (see the run template)."""
+        channel = self.browse(channel_id).exists()
+        if not channel:
+            return
+        for model in CHANNEL_RUNNERS.values():
+            self.env[model]._cron(channels=channel)
+
+    def unlink(self):
+        crons = self.sudo().cron_id
+        result = super().unlink()
+        crons.unlink()
+        return result

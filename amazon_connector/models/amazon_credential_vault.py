@@ -29,6 +29,7 @@ class AmazonCredentialVault(models.AbstractModel):
     _sealed_fields = (
         ("amazon.app", "lwa_client_secret_sealed"),
         ("amazon.channel", "refresh_token_sealed"),
+        ("amazon.channel", "aws_secret_access_key_sealed"),
     )
 
     @api.model

@@ -159,11 +159,89 @@ class AmazonError(models.AbstractModel):
                 )
             case "timeout":
                 return self.env._("Amazon did not answer in time.")
+            # -- the channel's notification queue (Amazon SQS) and subscription ---------------
+            case "queue_url_invalid":
+                return self.env._(
+                    "The channel's SQS queue URL %(queue_url)s is not a queue's address; copy it "
+                    "from the queue's page in the AWS console.",
+                    queue_url=data.get("queue_url") or "",
+                )
+            case "queue_access_denied":
+                return with_amazon(
+                    self.env._(
+                        "AWS refused the channel's access key for the queue %(queue_url)s: check "
+                        "the AWS Access Key ID and Secret, and that the key may read and delete "
+                        "its messages.",
+                        queue_url=data.get("queue_url"),
+                    )
+                )
+            case "queue_not_found":
+                return with_amazon(
+                    self.env._(
+                        "There is no SQS queue at %(queue_url)s (deleted, or another region).",
+                        queue_url=data.get("queue_url"),
+                    )
+                )
+            case "queue_failed":
+                return with_amazon(
+                    self.env._(
+                        "Amazon SQS failed to answer for %(queue_url)s; it is tried again later.",
+                        queue_url=data.get("queue_url"),
+                    )
+                )
+            case "queue_refused":
+                return with_amazon(
+                    self.env._(
+                        "Amazon SQS refused the request for %(queue_url)s.",
+                        queue_url=data.get("queue_url"),
+                    )
+                )
+            case "destination_not_found":
+                return self.env._(
+                    "Amazon says the queue %(queue_arn)s is already a notification destination, "
+                    "but not one of this application's.",
+                    queue_arn=data.get("queue_arn"),
+                )
+            case "subscribed_elsewhere":
+                return self.env._(
+                    "This seller already sends %(notification_type)s notifications to another "
+                    "destination (%(destination_id)s) of this application; delete that "
+                    "subscription or use its queue.",
+                    **facts("notification_type", "destination_id"),
+                )
+            case "notification_not_json":
+                return self.env._(
+                    "A message in the queue is not an Amazon notification (not JSON)."
+                )
+            case "notification_other_type":
+                return self.env._(
+                    "A %(notification_type)s notification came to the order queue; only "
+                    "ORDER_CHANGE is read there, so it is dropped.",
+                    notification_type=data.get("notification_type") or "?",
+                )
+            case "notification_field_missing":
+                return self.env._(
+                    "An ORDER_CHANGE notification has no %(field)s; it is dropped (the periodic "
+                    "import still reads the order).",
+                    field=data.get("field"),
+                )
+            case "notification_field_invalid":
+                return self.env._(
+                    "An ORDER_CHANGE notification has %(value)r as %(field)s; it is dropped (the "
+                    "periodic import still reads the order).",
+                    **facts("field", "value"),
+                )
             case "connection_broken":
                 return self.env._("The connection to Amazon broke off before an answer came.")
             case "throttled":
                 return self.env._(
                     "Amazon's request quota is used up for now; the call is tried again."
+                )
+            case "budget_exhausted":
+                return self.env._(
+                    "Amazon's budget for %(operation)s is spent for now; the work goes on by "
+                    "itself once it allows the next call.",
+                    operation=data.get("operation"),
                 )
             case "server_error":
                 return self.env._(

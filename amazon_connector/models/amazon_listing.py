@@ -220,9 +220,7 @@ class AmazonListing(models.Model):
             quantities = sold_out._amazon_quantities()
             urgent = sold_out.filtered(lambda listing: quantities[listing.id] == 0)
             if urgent:
-                urgent.channel_id._request_run(
-                    "listing_export", "amazon_connector.ir_cron_amazon_export_listings"
-                )
+                urgent.channel_id._request_run("listing_export")
         return marked
 
     def _amazon_sends_stock(self):

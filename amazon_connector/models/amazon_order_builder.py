@@ -21,6 +21,15 @@ from ..services.tax_rates import (
     tax_country,
 )
 
+# A new order's creation, confirmation and deliveries leave no chatter message, tracking,
+# follower or assignment e-mail each (an import creates thousands of orders; the sync log says
+# what happened). Later changes are tracked as usual.
+QUIET_CREATION = {"tracking_disable": True, "mail_create_nolog": True}
+
+# Key space of the transaction-level advisory locks that keep two applications of one order
+# apart ("AMZO"; the runs' channel locks use other keys).
+ORDER_LOCK_NAMESPACE = 0x414D5A4F
+
 
 @dataclass
 class OrderBuild:
@@ -59,7 +68,15 @@ class AmazonOrderBuilder(models.AbstractModel):
     @api.model
     def _apply(self, channel, data, notes=None):
         """Create or update the sale order of ``data``; returns the outcome to count: new,
-        updated, cancelled or skipped. Warnings for the sync log are added to ``notes``."""
+        updated, cancelled or skipped. Warnings for the sync log are added to ``notes``.
+
+        Several processes may apply the same order at once (the polling import, notification
+        consumers on other workers): the first holds the order's lock until its transaction
+        ends, and the others then find its sale order and apply only what is newer."""
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            (ORDER_LOCK_NAMESPACE, f"{channel.id}:{data.order_id}"),
+        )
         existing = self.env["sale.order"].search(
             [("amazon_channel_id", "=", channel.id), ("amazon_order_ref", "=", data.order_id)],
             limit=1,
@@ -77,7 +94,7 @@ class AmazonOrderBuilder(models.AbstractModel):
             return "skipped"
         if build.action in ("skip", "cancel") or not self._wanted(build):
             return "skipped"
-        self._create(build)
+        self.with_context(**QUIET_CREATION)._create(build)
         return "new"
 
     @api.model

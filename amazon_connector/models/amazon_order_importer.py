@@ -5,6 +5,7 @@ from odoo import api, fields, models
 
 from ..services import errors
 from ..services.order_mapper import MappingError, order_reference, parse_datetime, parse_order
+from .amazon_sync_runner import CONCURRENCY_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ INCLUDED_DATA = [
 ]
 # What searchOrders answers (400) for a pagination token older than 24 hours.
 EXPIRED_TOKEN_TEXT = "paginationtoken has expired"
+# How often each channel looks back for orders the incremental import missed.
+RESCAN_EVERY = timedelta(days=1)
 # Searches started again after expired tokens, within one run, before the run gives up.
 MAX_RESTARTS = 3
 
@@ -54,17 +57,34 @@ class AmazonOrderImporter(models.AbstractModel):
     # -- scheduling -----------------------------------------------------------------------------
 
     def _interval(self, channel):
+        if channel._notifications_flow():
+            # Notifications bring each change within a minute: polling is the safety net.
+            return channel.notification_import_interval or 60
         return channel.import_interval or 15
 
     def _serve_domain(self):
         return [*super()._serve_domain(), ("import_orders", "=", True)]
 
     @api.model
-    def _cron_rescan(self):
-        """Daily: look back ``rescan_days`` for orders the incremental import missed."""
+    def _cron(self, channels=None, **options):
+        result = super()._cron(channels, **options)
+        self._cron_rescan(channels)
+        return result
+
+    @api.model
+    def _cron_rescan(self, channels=None):
+        """Once a day per channel (or when asked): look back ``rescan_days`` for orders the
+        incremental import missed. A rescan the budget paused goes on where it stopped."""
+        now = fields.Datetime.now()
         runner = self.with_context(amazon_commit=self.env.context.get("amazon_commit", True))
-        for channel in self.env["amazon.channel"].search(self._serve_domain()):
-            runner._run(channel, rescan=True)
+        scope = [] if channels is None else [("id", "in", channels.ids)]
+        for channel in self.env["amazon.channel"].search(self._serve_domain() + scope):
+            schedule = channel._sync_schedule("order_import")
+            if schedule.retry_at and now < schedule.retry_at:
+                continue  # paused for the budget, or failed: not before its moment
+            last = channel.last_rescan_date or channel.last_import_date
+            if channel.rescan_requested or (last and now - last >= RESCAN_EVERY):
+                runner._run(channel, rescan=True)
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -73,18 +93,33 @@ class AmazonOrderImporter(models.AbstractModel):
         now = fields.Datetime.now()
         before = now - BEFORE_MARGIN
         floor = now - timedelta(days=channel.max_order_age_days or 30)
+        rescan_from = now - timedelta(days=channel.rescan_days or 7)
         if rescan:
-            after = now - timedelta(days=channel.rescan_days or 7)
+            after = channel.rescan_resume_after or rescan_from
         elif channel.import_resume_after:
             after = channel.import_resume_after
         elif channel.import_high_water:
             after = channel.import_high_water - OVERLAP
         else:
             after = floor
-        after = max(after, floor)
+        # Where the window began before any pause, for the progress shown on the channel.
+        if rescan:
+            origin = rescan_from
+        elif channel.import_high_water:
+            origin = min(after, channel.import_high_water - OVERLAP)
+        else:
+            origin = floor
+        after, origin = (
+            self._bounded(channel, moment, floor, before) for moment in (after, origin)
+        )
+        return {"after": after, "origin": min(origin, after), "before": before, "started": now}
+
+    @api.model
+    def _bounded(self, channel, moment, floor, before):
+        moment = max(moment, floor)
         if channel.ignore_orders_before:
-            after = max(after, channel.ignore_orders_before)
-        return {"after": min(after, before), "before": before, "started": now}
+            moment = max(moment, channel.ignore_orders_before)
+        return min(moment, before)
 
     def _process(self, run, window):
         channel, rescan = run.channel, run.options.get("rescan", False)
@@ -92,21 +127,40 @@ class AmazonOrderImporter(models.AbstractModel):
         for page in self._pages(run, window):
             for payload in page:
                 run.counts[self._import_one(run, payload)] += 1
-            if not rescan:
-                channel.import_resume_after = window.get("committed_up_to")
+            resume = "rescan_resume_after" if rescan else "import_resume_after"
+            channel[resume] = window.get("committed_up_to")
+            self._show_progress(run, window, len(page))
             self._commit()
+
+    def _show_progress(self, run, window, orders):
+        """How far a window has come (the share of its time span read), on the channel and on
+        Odoo's scheduled-action progress, so a long backlog shows it is moving."""
+        channel = run.channel
+        done = channel.import_progress_done + orders
+        reached = window.get("committed_up_to")
+        span = (window["before"] - window["origin"]).total_seconds()
+        share = (reached - window["origin"]).total_seconds() / span if reached and span else 0
+        share = min(max(share, 0.0), 1.0)
+        channel.write({"import_progress": round(share * 100, 1), "import_progress_done": done})
+        remaining = round(done * (1 - share) / share) if share else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     def _succeeded(self, run):
         window = run.options["window"]
-        values = {"last_import_date": window["started"]}
+        values = {"last_import_date": window["started"], "import_progress": 0}
+        values["import_progress_done"] = 0
         if run.options.get("rescan"):
-            values["last_rescan_date"] = window["started"]
+            values.update(
+                last_rescan_date=window["started"],
+                rescan_resume_after=False,
+                rescan_requested=False,
+            )
         else:
             values.update(import_high_water=window["before"], import_resume_after=False)
         run.channel.write(values)
         if run.channel.invoice_orders and (run.counts["new"] or run.counts["updated"]):
             # Orders Amazon shipped may now have something to invoice.
-            run.channel._request_run("invoicing", "amazon_connector.ir_cron_amazon_invoice_orders")
+            run.channel._request_run("invoicing")
 
     def _summary(self, run):
         counts = {k: run.counts[k] for k in ("new", "updated", "cancelled", "skipped", "failed")}
@@ -211,6 +265,10 @@ class AmazonOrderImporter(models.AbstractModel):
             )
             return "failed"
         notes = []
+        # What the run wrote before this order meets other workers' transactions here, where
+        # the run can start again from its last commit, rather than when the savepoint below
+        # flushes it: a failure there aborts the transaction, not just this order.
+        self.env.flush_all()
         try:
             with self.env.cr.savepoint():
                 outcome = self.env["amazon.order.builder"]._apply(run.channel, data, notes)
@@ -221,6 +279,8 @@ class AmazonOrderImporter(models.AbstractModel):
         except MappingError as error:
             run.log.add_message(wording._describe(error), amazon_ref=order_ref)
         except Exception as error:
+            if isinstance(error, CONCURRENCY_ERRORS) and self._starts_again():
+                raise  # not this unit's fault: the run starts again from its last commit
             _logger.exception("Amazon order %s could not be imported", order_ref)
             run.log.add_message(
                 self.env._("Unexpected error, see the server log: %(error)s", error=error),

@@ -3,6 +3,8 @@ import logging
 from odoo import models
 from odoo.exceptions import UserError
 
+from .amazon_sync_runner import CONCURRENCY_ERRORS
+
 _logger = logging.getLogger(__name__)
 
 
@@ -93,6 +95,8 @@ class AmazonOrderInvoicer(models.AbstractModel):
         except UserError as error:
             reason = error.args[0]
         except Exception as error:
+            if isinstance(error, CONCURRENCY_ERRORS) and self._starts_again():
+                raise  # not this unit's fault: the run starts again from its last commit
             _logger.exception("Amazon order %s could not be invoiced", order.amazon_order_ref)
             reason = self.env._("Unexpected error, see the server log: %(error)s", error=error)
         else:

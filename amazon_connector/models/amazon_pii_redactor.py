@@ -8,6 +8,8 @@ from odoo import fields, models
 from odoo.osv import expression
 from odoo.tools import split_every
 
+from .amazon_sync_runner import CONCURRENCY_ERRORS
+
 _logger = logging.getLogger(__name__)
 
 # What every redacted value becomes.
@@ -134,6 +136,8 @@ class AmazonPiiRedactor(models.AbstractModel):
             with self.env.cr.savepoint():
                 run.counts.update(self._redact(order))
         except Exception as error:
+            if isinstance(error, CONCURRENCY_ERRORS) and self._starts_again():
+                raise  # not this unit's fault: the run starts again from its last commit
             _logger.exception("Amazon order %s could not be redacted", order.amazon_order_ref)
             run.counts["failed"] += 1
             run.log.add_message(

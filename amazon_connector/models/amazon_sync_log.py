@@ -5,6 +5,7 @@ from odoo import api, fields, models
 SYNC_KINDS = [
     ("connection", "Connection test"),
     ("order_import", "Order import"),
+    ("notifications", "Order notifications"),
     ("shipment", "Shipment confirmation"),
     ("cancellation", "Cancellation"),
     ("invoicing", "Invoicing"),
@@ -17,6 +18,7 @@ SYNC_KINDS = [
 KIND_DIRECTION = {
     "connection": "import",
     "order_import": "import",
+    "notifications": "import",
     "invoicing": False,
     "listing_import": "import",
     "fba_inventory": "import",
@@ -47,6 +49,7 @@ class AmazonSyncLog(models.Model):
         [
             ("running", "Running"),
             ("done", "Done"),
+            ("paused", "Paused"),
             ("partial", "Done with errors"),
             ("failed", "Failed"),
             ("interrupted", "Interrupted"),
@@ -104,9 +107,14 @@ class AmazonSyncLog(models.Model):
         )
 
     def finish(self, state=None, summary=None, call_counts=None, **counters):
-        """Close the run; the state defaults to partial when something failed."""
+        """Close the run; the state defaults to partial when something failed. Counters the
+        log has no field for (a run's own, such as notifications read) are told in its summary."""
         self.ensure_one()
-        values = {f"count_{name}": value for name, value in counters.items()}
+        values = {
+            f"count_{name}": value
+            for name, value in counters.items()
+            if f"count_{name}" in self._fields
+        }
         failed = values.get("count_failed", self.count_failed)
         values.update(
             ended=fields.Datetime.now(),

@@ -1,15 +1,29 @@
 import logging
+import math
+import random
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+import psycopg2.errors
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.sql_db import db_connect
 
 from ..services import errors
 
 _logger = logging.getLogger(__name__)
+
+# A run that meets another transaction on the same rows (a deadlock, a row changed since the
+# run's snapshot, a lock not granted in time) starts again from what it committed, this many
+# times at most, after a short random pause.
+CONCURRENCY_ATTEMPTS = 5
+# Those errors, and a unique key another worker took first (two channels creating the same
+# warehouse or tax at once): under repeatable read only a new transaction sees the other's row.
+CONCURRENCY_ERRORS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.UniqueViolation)
 
 # Keys of the session advisory locks that keep two runs of one kind apart, per channel.
 LOCK_NAMESPACES = {
@@ -22,6 +36,7 @@ LOCK_NAMESPACES = {
     "listing_export": 0x414D5A + 6,
     "fba_inventory": 0x414D5A + 7,
     "redaction": 0x414D5A + 8,
+    "notifications": 0x414D5A + 9,
 }
 
 
@@ -64,6 +79,9 @@ class AmazonSyncRunner(models.AbstractModel):
     # Whether the run talks to Amazon: only then is there a gateway, are its calls counted on
     # the log, and does the run's success say anything about the channel's connection.
     _calls_amazon = True
+    # Whether one run at a time per channel (the channel's lock for the kind). A capability
+    # whose units are safe to share out (messages of a queue) lets several workers run at once.
+    _exclusive = True
 
     # -- what a capability supplies -------------------------------------------------------------
 
@@ -111,23 +129,75 @@ class AmazonSyncRunner(models.AbstractModel):
     # -- the template ---------------------------------------------------------------------------
 
     @api.model
-    def _cron(self, **options):
-        """Scheduled run: every channel whose turn it is, committing as it goes."""
+    def _cron(self, channels=None, **options):
+        """Scheduled run: every channel whose turn it is (of ``channels``, default all),
+        committing as it goes."""
         now = fields.Datetime.now()
         runner = self.with_context(amazon_commit=self.env.context.get("amazon_commit", True))
+        scope = [] if channels is None else [("id", "in", channels.ids)]
         requested = (
             self.env["amazon.sync.schedule"]
-            .search([("kind", "=", self._sync_kind), ("requested", "=", True)])
+            .search(
+                [
+                    ("kind", "=", self._sync_kind),
+                    ("requested", "=", True),
+                    *[("channel_id." + term[0], *term[1:]) for term in scope],
+                ]
+            )
             .channel_id
         )
-        channels = self.env["amazon.channel"].search(self._serve_domain()) | requested
+        channels = self.env["amazon.channel"].search(self._serve_domain() + scope) | requested
         for channel in channels:
             if channel in requested or runner._due(channel, now):
                 runner._run(channel, **options)
 
     def _run(self, channel, **options):
         """Run for one channel; returns the sync log, or None if another run holds the channel
-        or there was nothing to do."""
+        or there was nothing to do.
+
+        Scheduled runs that meet another worker's transaction on the same rows (two channels
+        activating one currency, two readers of one queue on one order) roll back to their
+        last commit and start again from there: what is committed is never done twice."""
+        attempt = 0
+        while True:
+            attempt += 1
+            started = []
+            runner = self.with_context(amazon_attempt=attempt)
+            try:
+                return runner._run_once(channel, started, **options)
+            except CONCURRENCY_ERRORS as error:
+                if not runner._starts_again():
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                _logger.info(
+                    "Amazon %s of channel %s met another transaction (%s); attempt %s",
+                    self._sync_kind,
+                    channel.id,
+                    error.pgcode,
+                    attempt + 1,
+                )
+                for log in self.env["amazon.sync.log"].browse(started).exists():
+                    log.finish(
+                        state="interrupted",
+                        summary=self.env._(
+                            "Another run changed the same records at that moment; the run "
+                            "started again from what it had committed."
+                        ),
+                    )
+                self._commit()
+                time.sleep(random.uniform(0.1, 0.5) * attempt)
+
+    def _starts_again(self):
+        """Whether a concurrency error now makes the run start again from its last commit
+        (scheduled runs, before their last attempt). A unit that meets one lets it through
+        then; on the last attempt it fails alone, like any other bad unit."""
+        return (
+            bool(self.env.context.get("amazon_commit"))
+            and self.env.context.get("amazon_attempt", CONCURRENCY_ATTEMPTS) < CONCURRENCY_ATTEMPTS
+        )
+
+    def _run_once(self, channel, started, **options):
         with self._channel_lock(channel) as locked:
             if not locked:
                 _logger.info("Amazon %s of channel %s already running", self._sync_kind, channel.id)
@@ -135,22 +205,25 @@ class AmazonSyncRunner(models.AbstractModel):
             self._close_interrupted_logs(channel)
             schedule = channel._sync_schedule(self._sync_kind) if self._scheduled else None
             if schedule:
-                schedule._started()
+                schedule._started(shared=not self._exclusive)
             work = self._pending(channel, **options)
             if not work:
                 if schedule:
-                    schedule._succeeded()
+                    schedule._succeeded(shared=not self._exclusive)
                 self._commit()
                 return None
             log = self.env["amazon.sync.log"].create(
                 {"channel_id": channel.id, "kind": self._sync_kind}
             )
             self._commit()
+            started.append(log.id)
             run = SyncRun(channel, log, None, options)
             try:
                 if self._calls_amazon:
                     run.gateway = channel._get_gateway(**self._gateway_options())
                 self._process(run, work)
+            except errors.BudgetExhausted as pause:
+                return self._paused(run, schedule, pause)
             except (errors.AmazonError, errors.CredentialsUnavailable) as error:
                 return self._stopped(run, schedule, error)
             gateway = run.gateway
@@ -158,7 +231,7 @@ class AmazonSyncRunner(models.AbstractModel):
             if self._calls_amazon:
                 channel._record_api_success()
             if schedule:
-                schedule._succeeded()
+                schedule._succeeded(shared=not self._exclusive)
             log.finish(
                 summary=self._summary(run),
                 call_counts=gateway.call_counts if gateway else None,
@@ -185,16 +258,44 @@ class AmazonSyncRunner(models.AbstractModel):
         self._commit()
         return log
 
+    def _paused(self, run, schedule, pause):
+        """End a run that would have to wait too long for the seller's rate budget: what is
+        committed stays, and the next run goes on from there once the budget allows it. Not a
+        failure: the channel stays connected and nobody is told to act."""
+        resume_at = fields.Datetime.now() + timedelta(seconds=math.ceil(pause.retry_after))
+        if schedule:
+            schedule._paused(resume_at)
+        if self._calls_amazon:
+            run.channel._record_api_success()
+        summary = self._summary(run) + " " + self._paused_summary(run, pause, resume_at)
+        run.log.finish(
+            state="paused",
+            summary=summary,
+            call_counts=run.gateway.call_counts if run.gateway else None,
+            **run.counts,
+        )
+        self._commit()
+        return run.log
+
+    def _paused_summary(self, run, pause, resume_at):
+        return self.env._(
+            "Paused within Amazon's budget for %(operation)s; it goes on from here at %(time)s.",
+            operation=pause.data.get("operation"),
+            time=self.env["amazon.sync.schedule"]._format_time(resume_at),
+        )
+
     def _close_interrupted_logs(self, channel):
         """Logs of this kind still *running* belong to runs that died (server stopped, worker
         killed, database error): we hold the lock, so none of them is alive."""
-        dead = self.env["amazon.sync.log"].search(
-            [
-                ("channel_id", "=", channel.id),
-                ("kind", "=", self._sync_kind),
-                ("state", "=", "running"),
-            ]
-        )
+        domain = [
+            ("channel_id", "=", channel.id),
+            ("kind", "=", self._sync_kind),
+            ("state", "=", "running"),
+        ]
+        if not self._exclusive:
+            # Runs of this kind may be alive on other workers; none lasts an hour.
+            domain.append(("started", "<", fields.Datetime.now() - timedelta(hours=1)))
+        dead = self.env["amazon.sync.log"].search(domain)
         for log in dead:
             log.finish(
                 state="interrupted",
@@ -217,6 +318,9 @@ class AmazonSyncRunner(models.AbstractModel):
         transaction is then aborted and could not release it). PostgreSQL releases it too if
         the worker process dies.
         """
+        if not self._exclusive:
+            yield True
+            return
         key = (LOCK_NAMESPACES[self._sync_kind], channel.id)
         cursor = db_connect(self.env.cr.dbname).cursor()
         locked = False

@@ -6,6 +6,8 @@ from odoo.tools import format_datetime
 from ..services import errors
 from .amazon_sync_log import SYNC_KINDS
 
+# How stale a shared kind's last attempt or success may be before a run writes it again.
+SHARED_RESOLUTION = timedelta(seconds=30)
 # Waits before the next attempt after 1, 2, 3... consecutive failed runs; the last one repeats.
 RETRY_DELAYS = (
     timedelta(minutes=2),
@@ -45,24 +47,37 @@ class AmazonSyncSchedule(models.Model):
 
     def _due(self, now, interval_minutes):
         self.ensure_one()
-        if self.requested or not self.last_attempt:
+        if self.retry_at:
+            # After a failure, or a run paused for the rate budget: not before that moment.
+            return now >= self.retry_at
+        if self.requested or not self.last_attempt or self.failures:
+            # A failure with no retry moment: the cause was put right (a key back, an admin).
             return True
-        if self.failures:
-            return not self.retry_at or now >= self.retry_at
         return now >= self.last_attempt + timedelta(minutes=interval_minutes or 5)
 
-    def _started(self):
-        self.write({"last_attempt": fields.Datetime.now(), "requested": False})
+    def _started(self, shared=False):
+        """Record a run's start. ``shared``: runs of this kind go on in several workers at
+        once (the notification consumer); the row is then written only when it says something
+        new, since every write of it is a point where those workers' transactions meet."""
+        now = fields.Datetime.now()
+        if shared and not self.requested and self._recent(self.last_attempt, now):
+            return
+        self.write({"last_attempt": now, "requested": False})
 
-    def _succeeded(self):
-        self.write(
-            {
-                "last_success": fields.Datetime.now(),
-                "failures": 0,
-                "retry_at": False,
-                "last_error": False,
-            }
-        )
+    def _succeeded(self, shared=False):
+        now = fields.Datetime.now()
+        clean = not (self.failures or self.retry_at or self.last_error)
+        if shared and clean and self._recent(self.last_success, now):
+            return
+        self.write({"last_success": now, "failures": 0, "retry_at": False, "last_error": False})
+
+    @staticmethod
+    def _recent(moment, now):
+        return bool(moment) and abs(now - moment) < SHARED_RESOLUTION
+
+    def _paused(self, resume_at):
+        """The run stopped to wait for the rate budget; it goes on at ``resume_at``."""
+        self.write({"retry_at": resume_at})
 
     def _failed(self, message, error):
         """Record a failed run; returns when the scheduler tries again (None: it waits for an

@@ -166,8 +166,11 @@ class SaleOrder(models.Model):
         )
 
     def _amazon_flag(self, summary, note):
-        """Ask a person to look at the order: an activity for the salesperson or the admin."""
-        self.activity_schedule(
+        """Ask a person to look at the order: an activity for the salesperson or the admin.
+
+        Shown in their activities, without an assignment e-mail per order (an import may flag
+        hundreds, and several workers would all write the assignee's partner at once)."""
+        self.with_context(mail_activity_quick_update=True).activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,
             note=note,

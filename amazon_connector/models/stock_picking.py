@@ -141,7 +141,7 @@ class StockPicking(models.Model):
             )
         ).amazon_channel_id
         if channels:
-            channels._request_run("invoicing", "amazon_connector.ir_cron_amazon_invoice_orders")
+            channels._request_run("invoicing")
 
     def _amazon_shipment_rejected(self, reason):
         """A person must act on a refused shipment: an activity on the delivery, once."""
@@ -188,7 +188,7 @@ class StockPicking(models.Model):
                 )
             )
         pickings.write({"amazon_sync_state": "to_send", "amazon_send_requested": True})
-        self.env.ref("amazon_connector.ir_cron_amazon_confirm_shipments").sudo()._trigger()
+        pickings.amazon_channel_id._wake("shipment")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -69,6 +69,13 @@ class Throttled(AmazonError):
         self.retry_after = retry_after
 
 
+class BudgetExhausted(Throttled):
+    """No call was sent: the rate budget this seller shares across every process would make
+    the caller wait longer than it may (``retry_after`` seconds). Not a failure: the run
+    pauses and goes on once the budget allows (code ``budget_exhausted``, data ``operation``).
+    """
+
+
 class LoginThrottled(Throttled):
     """Amazon's login service asked to slow down (LWA ``slow_down``, HTTP 429)."""
 

@@ -18,11 +18,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import httpx
-from sp_api.api import Sellers
+from sp_api.api import Notifications, Sellers
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.inventories.inventories import Inventories
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
@@ -129,6 +130,19 @@ class _LwaClient(AccessTokenClient):
         token = TOKEN_CACHE.get(key)
         if token is None:
             answer = self._request(self.token_url, self.data, self.headers)
+            token = answer.get("access_token")
+            if not token:
+                raise errors.TransientError("login_without_token")
+            TOKEN_CACHE.put(key, token, answer.get("expires_in"))
+        return AccessTokenResponse(access_token=token, token_type="bearer")
+
+    def get_grantless_auth(self, scope="sellingpartnerapi::notifications"):
+        """A grantless access token (LWA ``client_credentials``): the application's own, for
+        operations that belong to no seller, such as Notifications' destinations."""
+        key = (self.token_url, self.cred.client_id, "grantless", scope)
+        token = TOKEN_CACHE.get(key)
+        if token is None:
+            answer = self._request(self.token_url, self.grantless_data(scope), self.headers)
             token = answer.get("access_token")
             if not token:
                 raise errors.TransientError("login_without_token")
@@ -244,6 +258,20 @@ class _FeedsClient(FeedsV20210630):
         )
 
 
+class _NotificationsClient(Notifications):
+    """The library builds the grantless calls' headers itself, with the https-only host."""
+
+    def _request_grantless_operation(self, path, *, data=None, params=None):
+        headers = {
+            "host": urlsplit(self.endpoint).netloc,
+            "user-agent": self.user_agent,
+            "x-amz-access-token": self.grantless_auth.access_token,
+            "x-amz-date": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+            "content-type": "application/json",
+        }
+        return self._request(path, data=data, params=params, headers=headers)
+
+
 @cache
 def _client_class(api_class):
     return type(f"Gateway{api_class.__name__}", (_GatewayClientMixin, api_class), {})
@@ -300,7 +328,8 @@ class SpApiGateway:
     """SP-API calls for one seller account in one region.
 
     ``seller_key`` identifies the seller for rate limiting (several gateways of the same
-    seller share the buckets of the ``limiter`` they are given).
+    seller share the buckets of the ``limiter`` they are given: in Odoo, one
+    :class:`~.rate_limiter.SharedRateBudget` for every process of the database).
     """
 
     def __init__(
@@ -362,7 +391,7 @@ class SpApiGateway:
         attempt = 0
         token_refreshed = False
         while True:
-            self.sleep_for(self.limiter.reserve(self.seller_key, operation))
+            self._wait_for_budget(operation)
             self.call_counts[operation] += 1
             try:
                 response = self._send(api_class, method, args, kw, marketplace_id)
@@ -400,6 +429,16 @@ class SpApiGateway:
                 continue
             self._learn_rate(operation, response)
             return response
+
+    def _wait_for_budget(self, operation):
+        """Take a token of the seller's budget for ``operation`` and wait for it; when that
+        would take longer than ``max_wait``, give it back and raise BudgetExhausted instead
+        (the run pauses rather than holding a worker, or calling into a certain 429)."""
+        wait = self.limiter.reserve(self.seller_key, operation)
+        if wait > self.max_wait:
+            self.limiter.refund(self.seller_key, operation)
+            raise errors.BudgetExhausted("budget_exhausted", retry_after=wait, operation=operation)
+        self.sleep_for(wait)
 
     def sleep_for(self, seconds):
         if seconds > 0:
@@ -445,6 +484,63 @@ class SpApiGateway:
         params = {"includedData": list(included_data)} if included_data else {}
         response = self.call("getOrder", OrdersV20260101, "get_order", order_id, **params)
         return response.payload.get("order", response.payload)
+
+    # -- notifications ------------------------------------------------------------------------
+
+    def sqs_destination(self, name, queue_arn):
+        """The id of the application's destination for an SQS queue: created (grantless), or
+        the existing one when Amazon answers that this queue is already a destination."""
+        try:
+            response = self.call(
+                "createDestination", _NotificationsClient, "create_destination", name, queue_arn
+            )
+            return response.payload["destinationId"]
+        except errors.BadRequest as error:
+            if error.data.get("status") != 409:
+                raise
+        destinations = self.call(
+            "getDestinations", _NotificationsClient, "get_destinations"
+        ).payload
+        for destination in destinations or []:
+            if (destination.get("resource") or {}).get("sqs", {}).get("arn") == queue_arn:
+                return destination["destinationId"]
+        raise errors.BadRequest("destination_not_found", queue_arn=queue_arn)
+
+    def subscribe(self, notification_type, destination_id):
+        """The seller's subscription id for ``notification_type`` to ``destination_id``:
+        created, or the existing one (Amazon answers 409 to a second subscription). A
+        subscription of this application to another destination (the channel's former queue)
+        is moved: deleted, then created for ``destination_id``."""
+        for _attempt in range(2):
+            try:
+                response = self.call(
+                    "createSubscription",
+                    _NotificationsClient,
+                    "create_subscription",
+                    notification_type,
+                    destination_id,
+                )
+                return response.payload["subscriptionId"]
+            except errors.BadRequest as error:
+                if error.data.get("status") != 409:
+                    raise
+            subscription = self.call(
+                "getSubscription", _NotificationsClient, "get_subscription", notification_type
+            ).payload
+            if subscription.get("destinationId") == destination_id:
+                return subscription["subscriptionId"]
+            self.call(
+                "deleteSubscriptionById",
+                _NotificationsClient,
+                "delete_notification_subscription",
+                notification_type,
+                subscription["subscriptionId"],
+            )
+        raise errors.BadRequest(
+            "subscribed_elsewhere",
+            notification_type=notification_type,
+            destination_id=subscription.get("destinationId"),
+        )
 
     # -- listings and FBA inventory ------------------------------------------------------------
 

@@ -4,7 +4,6 @@ import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from odoo.addons.amazon_connector.models.amazon_channel import RATE_LIMITER
 from odoo.tests.common import TransactionCase
 
 from spapi_emulator.clock import isoformat
@@ -87,7 +86,7 @@ class AmazonEmulatorCase(TransactionCase):
         self.emulator.refill_buckets()
         self.emulator.reset_calls()
         # ...and so does Odoo's side: every test is a fresh process as far as pacing goes.
-        RATE_LIMITER.reset()
+        self.env["amazon.rate.budget"]._limiter().reset()
         # Retries after transient failures wait milliseconds, not seconds, in tests.
         self.env["ir.config_parameter"].sudo().set_param("amazon_connector.retry_delay", "0.01")
 

@@ -246,7 +246,7 @@ class TestInvoicing(AmazonEmulatorCase):
     def test_delivery_done_in_odoo_wakes_the_invoicing(self):
         self.invoice_on()
         orders, _amazon = self.import_unshipped(seed=51)
-        cron = self.env.ref("amazon_connector.ir_cron_amazon_invoice_orders")
+        cron = self.channel.sudo().cron_id
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         picking = orders.picking_ids
         for move in picking.move_ids:

@@ -26,7 +26,7 @@ CHANNEL_MODELS = (
     "amazon.connect.failure",
 )
 # Amazon's reference data, the same for every company, and the database's one SP-API app.
-SHARED_MODELS = ("amazon.marketplace", "amazon.app")
+SHARED_MODELS = ("amazon.marketplace", "amazon.app", "amazon.rate.budget")
 
 
 @tagged("post_install", "-at_install", "amazon_connector")

@@ -2,6 +2,7 @@
 keeping it: on contacts, orders and chatter, as a dump of the database shows, while cities,
 countries, order ids and amounts stay."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -19,13 +20,22 @@ PERSONAL_FIELDS = ("name", "street", "street2", "zip", "phone", "email")
 GIFT_MESSAGE = "Alles Gute zum Geburtstag, liebe Tante Hildegard!"
 CRON = "amazon_connector.ir_cron_amazon_redact_personal_data"
 TEXT_TYPES = ("character varying", "character", "text", "jsonb")
+COPY_ESCAPES = {"\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+COPY_ESCAPE = re.compile(r"\\([\\bfnrtv])")
 COPY_HEADER = re.compile(r'COPY (?:public\.)?"?([^"\s]+)"? \((.*)\) FROM stdin;$')
 
 
 def occurring(text, values):
     """The values found in ``text`` as whole words (a postcode inside a longer number is not
-    one)."""
-    return {value for value in values if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text)}
+    one), as written in a text column or inside a JSON one (a line break as \\n)."""
+    return {
+        value
+        for value in values
+        if any(
+            re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text)
+            for form in (value, json.dumps(value, ensure_ascii=False)[1:-1])
+        )
+    }
 
 
 def text_columns(cr):
@@ -58,8 +68,13 @@ def dumped_text(dump, columns):
             if row == "\\.":
                 break
             cells = row.split("\t")  # a tab inside a value is written \t: never split
-            values.extend(cells[i] for i in wanted)
+            values.extend(copy_unescaped(cells[i]) for i in wanted)
     return "\n".join(values)
+
+
+def copy_unescaped(cell):
+    """A COPY text cell as the value it holds (a gift message's line break is written \\n)."""
+    return COPY_ESCAPE.sub(lambda match: COPY_ESCAPES[match.group(1)], cell)
 
 
 @tagged("post_install", "-at_install", "amazon_connector")

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from datetime import timedelta
@@ -65,7 +66,10 @@ CHILD = textwrap.dedent(
             blocker = db_connect(sys.argv[2]).cursor()
             blocker.execute(
                 "SELECT id FROM amazon_channel WHERE id = %s FOR UPDATE", [params["channel_id"]])
+            # For the session (committed): a scheduled run starts again after a lock timeout
+            # a few times, then fails with it.
             cr.execute("SET lock_timeout = '300ms'")
+            cr.commit()
             try:
                 result["first"] = import_orders(cr, params["channel_id"])
             except Exception as exc:
@@ -82,6 +86,30 @@ CHILD = textwrap.dedent(
             channel.write(params["values"])
             log = env["amazon.pii.redactor"]._run(channel)
             result["orders"] = log.count_redacted_orders if log else 0
+        elif params["step"] == "consume":
+            # The notification consumer's scheduled run, dying where the test says: after an
+            # order is built but before the commit, or after the commit but before the
+            # messages are deleted (what a killed worker or a lost server does).
+            import os
+            from odoo.addons.amazon_connector.services.order_notifications import SqsQueue
+            if params.get("die") == "before_commit":
+                Importer = type(env["amazon.order.importer"])
+                built = Importer._import_one
+                def build_then_die(self, run, payload):
+                    built(self, run, payload)
+                    os._exit(9)
+                Importer._import_one = build_then_die
+            elif params.get("die") == "before_delete":
+                SqsQueue.delete = lambda self, receipts: os._exit(9)
+            consumer = env["amazon.notification.consumer"]
+            channel = env["amazon.channel"].browse(params["channel_id"])
+            states = []
+            for _run in range(params.get("runs", 1)):
+                log = consumer._run(channel)
+                states.append(log.state if log else None)
+            result["states"] = states
+        elif params["step"] == "set_param":
+            env["ir.config_parameter"].set_param(params["key"], params["value"])
         elif params["step"] == "archive":
             env["amazon.channel"].browse(params["channel_id"]).active = False
         cr.commit()
@@ -247,13 +275,28 @@ class CommittedDataCase(AmazonEmulatorCase):
             json.dumps(dict(params, step=step)),
         ]
         if background:
-            return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            # Output to files, not pipes: a child whose pipe nobody reads while the test waits
+            # for another would block on its next log line.
+            output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the cleanup
+            self.addCleanup(output.close)
+            worker = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            worker.output = output
+            return worker
         run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
         lines = [line for line in run.stdout.splitlines() if line.startswith("CHILD-RESULT ")]
         self.assertTrue(lines, f"the child failed:\n{run.stderr[-3000:]}")
         return json.loads(lines[-1].split(" ", 1)[1])
 
-    def committed_channel(self, seller_id, seed=47, granted_data=(), **values):
+    def finish(self, worker, timeout=300):
+        """Wait for a background child; returns its exit code (negative: killed by a signal)."""
+        return worker.wait(timeout=timeout)
+
+    def output_of(self, worker):
+        """What a background child printed (stdout and stderr), the last 3,000 characters."""
+        worker.output.seek(0)
+        return worker.output.read().decode(errors="replace")[-3000:]
+
+    def committed_channel(self, seller_id, seed=47, granted_data=(), count=60, **values):
         """A channel of its own seller, committed (the test's transaction can't hold it)."""
         token = f"Atzr|{seller_id}"
         self.emulator.add_seller(
@@ -267,7 +310,7 @@ class CommittedDataCase(AmazonEmulatorCase):
         )
         orders = generate_orders(
             seed=seed,
-            count=60,
+            count=count,
             seller_id=seller_id,
             marketplace_ids=EU_MARKETPLACES,
             now=self.emulator.clock.now() - timedelta(hours=1),
@@ -341,7 +384,7 @@ class TestDeadRuns(CommittedDataCase):
         worker = self.child("import", background=True, channel_id=channel_id)
         deadline = time.monotonic() + 120
         while self.logs(channel_id) != [("running",)] and time.monotonic() < deadline:
-            self.assertIsNone(worker.poll(), worker.stderr.read() if worker.poll() else "")
+            self.assertIsNone(worker.poll(), self.output_of(worker))
             time.sleep(0.2)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()

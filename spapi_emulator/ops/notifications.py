@@ -1,8 +1,9 @@
 """Notifications API v1: destinations (grantless) and subscriptions, enough to subscribe.
 
 Destinations belong to the LWA application (grantless token's client id); subscriptions to a
-(seller, application, notification type). Nothing is delivered to the SQS queue or
-EventBridge bus: the emulator has no AWS side (docs/emulator.md).
+(seller, application, notification type). ORDER_CHANGE is delivered to SQS destinations on
+the SQS-compatible server the emulator is given (spapi_emulator.notifier); nothing reaches an
+EventBridge bus (docs/emulator.md).
 """
 
 import re
