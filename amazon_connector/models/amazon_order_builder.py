@@ -41,6 +41,8 @@ class OrderBuild:
     marketplace: Any
     action: str  # what the status mapping says: skip, draft, confirm, done, cancel
     notes: list  # what the sync log should tell about this order (differences to Amazon)
+    # New orders to confirm together with the page's others, see _confirm (None: at once).
+    confirmations: list | None = None
 
 
 @dataclass
@@ -66,9 +68,12 @@ class AmazonOrderBuilder(models.AbstractModel):
     _description = "Amazon Order Builder"
 
     @api.model
-    def _apply(self, channel, data, notes=None):
+    def _apply(self, channel, data, notes=None, confirmations=None):
         """Create or update the sale order of ``data``; returns the outcome to count: new,
         updated, cancelled or skipped. Warnings for the sync log are added to ``notes``.
+        Given a list ``confirmations``, a new order to confirm is added to it as
+        ``(order, build)`` instead of being confirmed: the caller confirms them together
+        (:meth:`_confirm`).
 
         Several processes may apply the same order at once (the polling import, notification
         consumers on other workers): the first holds the order's lock until its transaction
@@ -87,6 +92,7 @@ class AmazonOrderBuilder(models.AbstractModel):
             self._marketplace(data),
             channel._status_action(data.status, data.fulfilled_by),
             notes if notes is not None else [],
+            confirmations,
         )
         if existing:
             return self._update(existing, build)
@@ -176,7 +182,10 @@ class AmazonOrderBuilder(models.AbstractModel):
                     skus=", ".join(unmatched),
                 ),
             )
-        self._apply_action(order, build)
+        if build.confirmations is None:
+            self._apply_action(order, build)
+        elif build.action in ("confirm", "done"):
+            build.confirmations.append((order, build))
         return order
 
     @api.model
@@ -387,17 +396,26 @@ class AmazonOrderBuilder(models.AbstractModel):
     @api.model
     def _apply_action(self, order, build):
         """Take a draft order as far as the status mapping says: confirm, or deliver."""
-        if build.action not in ("confirm", "done") or order.state != "draft":
-            return
-        order.action_confirm()
-        # Confirming stamps today's date; an Amazon order keeps the moment it was bought.
-        order.date_order = build.data.purchase_date
-        latest_ship = build.data.ship_by[1]
-        pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        if latest_ship:
-            pickings.write({"scheduled_date": latest_ship, "date_deadline": latest_ship})
-        if build.action == "done":
-            order._amazon_deliver_all()
+        if build.action in ("confirm", "done") and order.state == "draft":
+            self._confirm([(order, build)])
+
+    @api.model
+    def _confirm(self, entries):
+        """Confirm the draft orders of ``entries`` [(order, build)] and deliver those the
+        mapping says are done, in one go: Odoo's stock rules, moves and validations then run
+        once for a whole page of orders instead of once per order."""
+        orders = self.env["sale.order"].browse([order.id for order, _build in entries])
+        orders.action_confirm()
+        for order, build in entries:
+            # Confirming stamps today's date; an Amazon order keeps the moment it was bought.
+            order.date_order = build.data.purchase_date
+            latest_ship = build.data.ship_by[1]
+            pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if latest_ship:
+                pickings.write({"scheduled_date": latest_ship, "date_deadline": latest_ship})
+        done = [order.id for order, build in entries if build.action == "done"]
+        if done:
+            orders.browse(done)._amazon_deliver_all()
 
     # -- a later version of an imported order ---------------------------------------------------
 

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 
 from ..services import errors
 from ..services.order_mapper import MappingError, order_reference, parse_datetime, parse_order
+from .amazon_order_builder import QUIET_CREATION
 from .amazon_sync_runner import CONCURRENCY_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -125,12 +126,18 @@ class AmazonOrderImporter(models.AbstractModel):
         channel, rescan = run.channel, run.options.get("rescan", False)
         run.options["window"] = window
         for page in self._pages(run, window):
+            confirmations = []
             for payload in page:
-                run.counts[self._import_one(run, payload)] += 1
+                run.counts[self._import_one(run, payload, confirmations)] += 1
+            self._confirm_page(run, confirmations)
             resume = "rescan_resume_after" if rescan else "import_resume_after"
             channel[resume] = window.get("committed_up_to")
             self._show_progress(run, window, len(page))
             self._commit()
+            if self.env.context.get("amazon_commit"):
+                # A committed page's records leave the cache: a backlog of thousands of orders
+                # is imported in the memory of one page.
+                self.env.invalidate_all()
 
     def _show_progress(self, run, window, orders):
         """How far a window has come (the share of its time span read), on the channel and on
@@ -242,12 +249,13 @@ class AmazonOrderImporter(models.AbstractModel):
     # -- one order ------------------------------------------------------------------------------
 
     @api.model
-    def _import_one(self, run, payload):
+    def _import_one(self, run, payload, confirmations=None):
         """Apply one Amazon order in a savepoint; a bad one is logged and the run goes on.
 
         Whatever Amazon sent, parse_order either maps it or refuses it with a MappingError
         naming the order and the field; a refused order is read again once Amazon changes
-        it, since it then comes back in the lastUpdatedTime window of the next run.
+        it, since it then comes back in the lastUpdatedTime window of the next run. Given a
+        list ``confirmations``, a new order to confirm joins it (see :meth:`_confirm_page`).
         """
         order_ref = order_reference(payload)
         wording = self.env["amazon.error"]
@@ -265,28 +273,71 @@ class AmazonOrderImporter(models.AbstractModel):
             )
             return "failed"
         notes = []
+        waiting = None if confirmations is None else []
         # What the run wrote before this order meets other workers' transactions here, where
         # the run can start again from its last commit, rather than when the savepoint below
         # flushes it: a failure there aborts the transaction, not just this order.
         self.env.flush_all()
         try:
             with self.env.cr.savepoint():
-                outcome = self.env["amazon.order.builder"]._apply(run.channel, data, notes)
-            for note in notes:
-                run.log.add_message(note, level="warning", amazon_ref=order_ref)
-                run.counts["difference"] += 1
-            return outcome
+                outcome = self.env["amazon.order.builder"]._apply(run.channel, data, notes, waiting)
         except MappingError as error:
-            run.log.add_message(wording._describe(error), amazon_ref=order_ref)
+            self._log_refused(run, order_ref, error)
+            return "failed"
         except Exception as error:
             if isinstance(error, CONCURRENCY_ERRORS) and self._starts_again():
                 raise  # not this unit's fault: the run starts again from its last commit
             _logger.exception("Amazon order %s could not be imported", order_ref)
-            run.log.add_message(
-                self.env._("Unexpected error, see the server log: %(error)s", error=error),
-                amazon_ref=order_ref,
-            )
-        return "failed"
+            self._log_refused(run, order_ref, error)
+            return "failed"
+        for note in notes:
+            run.log.add_message(note, level="warning", amazon_ref=order_ref)
+            run.counts["difference"] += 1
+        if waiting:
+            confirmations.extend(waiting)
+        return outcome
+
+    @api.model
+    def _confirm_page(self, run, confirmations):
+        """Confirm (and deliver, where the mapping says done) the page's new orders together.
+
+        Should that fail, each is confirmed on its own: one that still fails is refused like
+        any bad order (its draft removed, so it is read again when Amazon changes it) and the
+        others go on."""
+        if not confirmations:
+            return
+        builder = self.env["amazon.order.builder"].with_context(**QUIET_CREATION)
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                builder._confirm(confirmations)
+            return
+        except Exception as error:
+            if isinstance(error, CONCURRENCY_ERRORS) and self._starts_again():
+                raise
+        for order, build in confirmations:
+            try:
+                with self.env.cr.savepoint():
+                    builder._confirm([(order, build)])
+            except Exception as error:
+                if isinstance(error, CONCURRENCY_ERRORS) and self._starts_again():
+                    raise
+                if not isinstance(error, MappingError):
+                    _logger.exception("Amazon order %s could not be confirmed", order.name)
+                self._log_refused(run, build.data.order_id, error)
+                with self.env.cr.savepoint():
+                    order.exists().unlink()
+                run.counts["new"] -= 1
+                run.counts["failed"] += 1
+
+    @api.model
+    def _log_refused(self, run, order_ref, error):
+        """Word why an order was not applied, on the run's log."""
+        if isinstance(error, MappingError):
+            message = self.env["amazon.error"]._describe(error)
+        else:
+            message = self.env._("Unexpected error, see the server log: %(error)s", error=error)
+        run.log.add_message(message, amazon_ref=order_ref)
 
 
 def _follows(moments, previous):

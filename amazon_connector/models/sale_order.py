@@ -134,11 +134,14 @@ class SaleOrder(models.Model):
     def _amazon_deliver_all(self):
         """Mark every open delivery done (goods Amazon shipped, or shipped outside Odoo)."""
         pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        for picking in pickings.with_context(amazon_shipped_on_amazon=True):
-            for move in picking.move_ids:
-                move.quantity = move.product_uom_qty
-            picking.move_ids.picked = True
-            picking.with_context(skip_sms=True, cancel_backorder=True)._action_done()
+        if not pickings:
+            return
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        pickings.with_context(
+            amazon_shipped_on_amazon=True, skip_sms=True, cancel_backorder=True
+        )._action_done()
 
     def _amazon_record_shipped_elsewhere(self, shipped):
         """Amazon reports ``shipped`` {order item id: units shipped}. The units beyond those

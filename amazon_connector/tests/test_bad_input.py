@@ -126,3 +126,39 @@ class TestBadInput(AmazonEmulatorCase):
             Decimal(str(sale.amount_total)).quantize(Decimal("0.01")),
             self.grand_total(target).quantize(Decimal("0.01")),
         )
+
+    def test_an_order_odoo_cannot_confirm_is_refused_alone_and_its_page_is_confirmed(self):
+        # A page's new orders are confirmed together; one that Odoo refuses to confirm (here a
+        # rule another module put on stock moves) is refused alone, as a bad order is.
+        orders = self.seed_orders(40, seed=23)
+        expected = self.expected_imports(orders)
+        skus = [item["product"]["sellerSku"] for o in orders for item in o["orderItems"]]
+        target = next(
+            o
+            for o in self.with_status(orders, "UNSHIPPED", "MERCHANT")
+            if all(skus.count(item["product"]["sellerSku"]) == 1 for item in o["orderItems"])
+        )
+        sku = target["orderItems"][0]["product"]["sellerSku"]
+        product = self.env["product.product"].create(
+            {"name": "Engraved mug", "default_code": sku, "type": "consu"}
+        )
+        self.env.cr.execute(
+            "ALTER TABLE stock_move ADD CONSTRAINT no_engraved_mug CHECK (product_id <> %s)",
+            [product.id],
+        )
+
+        log = self.import_orders()
+
+        self.assertEqual(log.state, "partial")
+        self.assertEqual((log.count_new, log.count_failed), (len(expected) - 1, 1))
+        self.assertEqual(log.line_ids.amazon_ref, target["orderId"])
+        self.assertIn("no_engraved_mug", log.line_ids.message)
+        self.assertFalse(self.odoo_order(target["orderId"]), "read again once Amazon changes it")
+        imported = self.env["sale.order"].search([("amazon_channel_id", "=", self.channel.id)])
+        self.assertEqual(set(imported.mapped("amazon_order_ref")), expected - {target["orderId"]})
+        self.assertEqual(set(imported.mapped("state")), {"sale"})
+        shipped = imported.filtered(lambda order: order.amazon_status == "SHIPPED")
+        self.assertTrue(shipped)
+        self.assertTrue(
+            all(p.state == "done" for p in shipped.picking_ids), "delivered as Amazon shipped"
+        )

@@ -39,8 +39,11 @@ class TestSharedRateBudget(AmazonEmulatorCase):
         # getOrder: burst 30, 0.5 per second (Amazon's plan).
         waits = [(first if n % 2 else second).reserve(key, "getOrder") for n in range(30)]
         self.assertEqual(max(waits), 0.0, "the burst is shared, not doubled")
-        self.assertAlmostEqual(first.reserve(key, "getOrder"), 2.0, delta=0.2)
-        self.assertAlmostEqual(second.reserve(key, "getOrder"), 4.0, delta=0.2)
+        # The 31st call waits for the bucket to refill (2 s, less what refilled while the
+        # burst was spent), whichever process makes it; each further call 2 s more.
+        later = first.reserve(key, "getOrder")
+        self.assertGreater(later, 1.0)
+        self.assertAlmostEqual(second.reserve(key, "getOrder") - later, 2.0, delta=0.2)
         # Another seller, another operation: budgets of their own.
         self.assertEqual(second.reserve("eu:A1OTHERSELLER", "getOrder"), 0.0)
         self.assertEqual(second.reserve(key, "searchOrders"), 0.0)
