@@ -76,6 +76,19 @@ def create_channel(env, emulator, **values):
     )
 
 
+def create_catalogue(env):
+    """The seller's products in Odoo: one per SKU of the generator's catalogue, found by
+    internal reference (a large seller's catalogue is in Odoo before its orders are)."""
+    from spapi_emulator.generator import CATALOGUE
+
+    return env["product.product"].create(
+        [
+            {"name": product.title, "default_code": product.sku, "type": "consu"}
+            for product in CATALOGUE
+        ]
+    )
+
+
 def main(script, run, add_arguments, db=None):
     """Parse the arguments; prepare a database (``db``, by default amz_bench_<pid>) and re-run
     ``script`` inside Odoo's Python, where ``run(config, db, args)`` does the measuring."""
