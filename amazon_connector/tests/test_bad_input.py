@@ -132,13 +132,10 @@ class TestBadInput(AmazonEmulatorCase):
         # rule another module put on stock moves) is refused alone, as a bad order is.
         orders = self.seed_orders(40, seed=23)
         expected = self.expected_imports(orders)
-        skus = [item["product"]["sellerSku"] for o in orders for item in o["orderItems"]]
-        target = next(
-            o
-            for o in self.with_status(orders, "UNSHIPPED", "MERCHANT")
-            if all(skus.count(item["product"]["sellerSku"]) == 1 for item in o["orderItems"])
-        )
-        sku = target["orderItems"][0]["product"]["sellerSku"]
+        target = self.first_with(orders, "UNSHIPPED", "MERCHANT")
+        sku = "ENGRAVED-MUG"  # a SKU of this order alone
+        with self.emulator.lock:
+            self.amazon_order(target["orderId"])["orderItems"][0]["product"]["sellerSku"] = sku
         product = self.env["product.product"].create(
             {"name": "Engraved mug", "default_code": sku, "type": "consu"}
         )
