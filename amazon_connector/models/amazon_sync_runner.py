@@ -18,8 +18,9 @@ from ..services import errors
 _logger = logging.getLogger(__name__)
 
 # A run that meets another transaction on the same rows (a deadlock, a row changed since the
-# run's snapshot, a lock not granted in time) starts again from what it committed, this many
-# times at most, after a short random pause.
+# run's snapshot, a lock not granted in time) starts again from what it committed, after a
+# short random pause: this many attempts in a row at most that committed no unit of work (a
+# run that gets on between meetings, like four readers of one busy queue, goes on).
 CONCURRENCY_ATTEMPTS = 5
 # Those errors, and a unique key another worker took first (two channels creating the same
 # warehouse or tax at once): under repeatable read only a new transaction sees the other's row.
@@ -49,6 +50,31 @@ class SyncRun:
     gateway: Any  # None for a capability that does not call Amazon
     options: dict
     counts: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class RunAttempts:
+    """The attempts of one scheduled run that meets other transactions (see :meth:`_run`)."""
+
+    stalled: int = 0  # attempts in a row that ended without committing a unit of work
+    units: int = 0  # units the current attempt committed
+    run: SyncRun | None = None  # the current attempt, once it opened its log
+    committed: Counter = field(default_factory=Counter)  # its counts as of its last commit
+
+    def started(self, run):
+        self.run, self.units, self.committed = run, 0, Counter()
+
+    def unit_committed(self):
+        self.units += 1
+        if self.run:
+            self.committed = Counter(self.run.counts)
+
+    def next(self):
+        self.stalled = 0 if self.units else self.stalled + 1
+        self.units, self.run = 0, None
+
+    def may_start_again(self):
+        return bool(self.units) or self.stalled + 1 < CONCURRENCY_ATTEMPTS
 
 
 class AmazonSyncRunner(models.AbstractModel):
@@ -158,46 +184,54 @@ class AmazonSyncRunner(models.AbstractModel):
         Scheduled runs that meet another worker's transaction on the same rows (two channels
         activating one currency, two readers of one queue on one order) roll back to their
         last commit and start again from there: what is committed is never done twice."""
-        attempt = 0
+        attempts = RunAttempts()
+        runner = self.with_context(amazon_attempts=attempts)
         while True:
-            attempt += 1
-            started = []
-            runner = self.with_context(amazon_attempt=attempt)
             try:
-                return runner._run_once(channel, started, **options)
+                return runner._run_once(channel, **options)
             except CONCURRENCY_ERRORS as error:
                 if not runner._starts_again():
                     raise
                 self.env.cr.rollback()
                 self.env.invalidate_all()
                 _logger.info(
-                    "Amazon %s of channel %s met another transaction (%s); attempt %s",
+                    "Amazon %s of channel %s met another transaction (%s); starting again",
                     self._sync_kind,
                     channel.id,
                     error.pgcode,
-                    attempt + 1,
                 )
-                for log in self.env["amazon.sync.log"].browse(started).exists():
-                    log.finish(
-                        state="interrupted",
-                        summary=self.env._(
-                            "Another run changed the same records at that moment; the run "
-                            "started again from what it had committed."
-                        ),
-                    )
+                self._interrupted(attempts)
+                attempts.next()
                 self._commit()
-                time.sleep(random.uniform(0.1, 0.5) * attempt)
+                time.sleep(random.uniform(0.1, 0.5) * (attempts.stalled + 1))
+
+    def _interrupted(self, attempts):
+        """Close the log of an attempt that met another transaction, with what it committed."""
+        run = attempts.run
+        if not run or not run.log.exists() or run.log.state != "running":
+            return
+        run.log.finish(
+            state="interrupted",
+            summary=self.env._(
+                "Another run changed the same records at that moment; the run started again "
+                "from what it had committed. The counts are what this attempt committed."
+            ),
+            call_counts=run.gateway.call_counts if run.gateway else None,
+            **attempts.committed,
+        )
 
     def _starts_again(self):
         """Whether a concurrency error now makes the run start again from its last commit
-        (scheduled runs, before their last attempt). A unit that meets one lets it through
-        then; on the last attempt it fails alone, like any other bad unit."""
+        (scheduled runs, unless their last attempts committed nothing). A unit that meets one
+        lets it through then; otherwise it fails alone, like any other bad unit."""
+        attempts = self.env.context.get("amazon_attempts")
         return (
             bool(self.env.context.get("amazon_commit"))
-            and self.env.context.get("amazon_attempt", CONCURRENCY_ATTEMPTS) < CONCURRENCY_ATTEMPTS
+            and attempts is not None
+            and attempts.may_start_again()
         )
 
-    def _run_once(self, channel, started, **options):
+    def _run_once(self, channel, **options):
         with self._channel_lock(channel) as locked:
             if not locked:
                 _logger.info("Amazon %s of channel %s already running", self._sync_kind, channel.id)
@@ -216,8 +250,10 @@ class AmazonSyncRunner(models.AbstractModel):
                 {"channel_id": channel.id, "kind": self._sync_kind}
             )
             self._commit()
-            started.append(log.id)
             run = SyncRun(channel, log, None, options)
+            attempts = self.env.context.get("amazon_attempts")
+            if attempts is not None:
+                attempts.started(run)
             try:
                 if self._calls_amazon:
                     run.gateway = channel._get_gateway(**self._gateway_options())
@@ -306,8 +342,12 @@ class AmazonSyncRunner(models.AbstractModel):
             )
 
     def _commit(self):
+        """Commit a unit of work (scheduled runs only)."""
         if self.env.context.get("amazon_commit"):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            attempts = self.env.context.get("amazon_attempts")
+            if attempts is not None:
+                attempts.unit_committed()
 
     @contextmanager
     def _channel_lock(self, channel):

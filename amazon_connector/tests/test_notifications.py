@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 from odoo.tests import tagged
 
+from ..models.amazon_sync_runner import CONCURRENCY_ATTEMPTS
 from .common import SELLER_ID, AmazonEmulatorCase
 from .test_sync_engine import CommittedDataCase
 
@@ -344,6 +345,30 @@ class TestNotificationsCommitted(SqsCase, CommittedDataCase):
         self.assertEqual(self.emulator.calls("getOrder"), 0, "already up to date")
         self.assertEqual(self.queue_counts(queue_url), (0, 0))
         self.assertEqual(self.imported(channel_id), [order["orderId"]])
+
+    def test_a_run_that_keeps_meeting_other_workers_goes_on_while_it_gets_work_done(self):
+        seller = "A1NOTIFYMEET"
+        channel_id, queue_url = self.notified_channel(seller)
+        orders = self.orders_of(seller, 73, 8)
+        self.emulator.load_orders(seller, orders)
+        # One message a batch, and another worker's transaction meets the run after each of
+        # its first 7 batches (more than CONCURRENCY_ATTEMPTS): each attempt committed one
+        # order, so the run starts again each time and ends with all of them.
+        result = self.child(
+            "consume", channel_id=channel_id, batch=1, meet="after_delete", meetings=7
+        )
+        self.assertEqual(result["states"], ["done"])
+        self.assertEqual(result["meetings_left"], 0)
+        self.assertEqual(self.imported(channel_id), sorted(o["orderId"] for o in orders))
+        self.assertEqual(self.queue_counts(queue_url), (0, 0))
+        states = Counter(state for (state,) in self.logs(channel_id))
+        self.assertEqual(states["interrupted"], 7, states)
+
+        # Meetings before anything is committed: the run gives up after CONCURRENCY_ATTEMPTS
+        # attempts, and the next minute's run is the one to try again.
+        result = self.child("consume", channel_id=channel_id, meet="on_start", meetings=99)
+        self.assertEqual(result.get("error"), "SerializationFailure")
+        self.assertEqual(99 - result["meetings_left"], CONCURRENCY_ATTEMPTS)
 
     def test_four_processes_on_one_seller_share_its_budget_and_create_each_order_once(self):
         seller = "A1FOURWORKERS"

@@ -33,6 +33,7 @@ CHILD = textwrap.dedent(
     """
     import json, sys
     import odoo
+    import psycopg2.errors
     from odoo.sql_db import db_connect
     from odoo.tools import config
 
@@ -101,13 +102,43 @@ CHILD = textwrap.dedent(
                 Importer._import_one = build_then_die
             elif params.get("die") == "before_delete":
                 SqsQueue.delete = lambda self, receipts: os._exit(9)
+            if params.get("batch"):
+                from odoo.addons.amazon_connector.services import order_notifications
+                order_notifications.SQS_BATCH = params["batch"]
+            # Another worker's transaction meets the run (a serialization failure) this many
+            # times: right after a batch is committed and deleted, or when the run starts.
+            meetings = {"left": params.get("meetings", 0)}
+            def meet():
+                if meetings["left"] > 0:
+                    meetings["left"] -= 1
+                    raise psycopg2.errors.SerializationFailure("another worker's transaction")
+            if params.get("meet") == "after_delete":
+                deleted = SqsQueue.delete
+                def delete_then_meet(self, receipts):
+                    failed = deleted(self, receipts)
+                    meet()
+                    return failed
+                SqsQueue.delete = delete_then_meet
+            elif params.get("meet") == "on_start":
+                Schedule = type(env["amazon.sync.schedule"])
+                started = Schedule._started
+                def meet_then_start(self, shared=False):
+                    meet()
+                    return started(self, shared)
+                Schedule._started = meet_then_start
             consumer = env["amazon.notification.consumer"]
             channel = env["amazon.channel"].browse(params["channel_id"])
             states = []
             for _run in range(params.get("runs", 1)):
-                log = consumer._run(channel)
+                try:
+                    log = consumer._run(channel)
+                except psycopg2.errors.SerializationFailure as exc:
+                    cr.rollback()
+                    result["error"] = type(exc).__name__
+                    break
                 states.append(log.state if log else None)
             result["states"] = states
+            result["meetings_left"] = meetings["left"]
         elif params["step"] == "set_param":
             env["ir.config_parameter"].set_param(params["key"], params["value"])
         elif params["step"] == "archive":
