@@ -4,8 +4,9 @@ import time
 from odoo import fields, models
 
 from ..services import errors
+from ..services.order_mapper import order_reference
 from ..services.order_notifications import NotificationError, parse_order_change
-from .amazon_order_importer import INCLUDED_DATA
+from .amazon_order_importer import INCLUDED_DATA, last_updated
 
 _logger = logging.getLogger(__name__)
 
@@ -21,9 +22,9 @@ VISIBILITY_TIMEOUT = 120
 RUN_SECONDS = 45
 # Waiting longer than this for the seller's getOrder budget pauses the run (see _paused).
 MAX_BUDGET_WAIT = 5.0
-# A change still unread this long after Amazon made it hands the backlog to the periodic
-# import (see _hand_over_if_late).
-HANDOVER_AFTER_SECONDS = 120
+# A change still unread this long after Amazon made it is read with the others waiting, a
+# hundred orders a searchOrders call, rather than one getOrder each (see _catch_up).
+CATCH_UP_AFTER_SECONDS = 60
 
 
 class AmazonNotificationConsumer(models.AbstractModel):
@@ -38,8 +39,9 @@ class AmazonNotificationConsumer(models.AbstractModel):
 
     Several workers may read one queue at once (SQS hands each message to one reader), so the
     run is not exclusive per channel. When the seller's getOrder budget runs short, the run
-    pauses and asks for the periodic import, which reads a hundred orders a call; the messages
-    it leaves are then found stale and deleted.
+    pauses and asks for the periodic import, which reads a hundred orders a call; changes left
+    waiting over a minute are read a hundred at a time as well (:meth:`_catch_up`). The messages
+    so covered are then found up to date and deleted.
     """
 
     _name = "amazon.notification.consumer"
@@ -198,7 +200,8 @@ class AmazonNotificationConsumer(models.AbstractModel):
                 done += receipts
             else:
                 to_read.append((change, receipts))
-        self._hand_over_if_late(run, [change for change, _receipts in to_read])
+        to_read, caught_up = self._catch_up(run, to_read)
+        done += caught_up
         for change, receipts in to_read:
             order_id = change.order_id
             try:
@@ -231,25 +234,48 @@ class AmazonNotificationConsumer(models.AbstractModel):
         action = channel._status_action(change.status, change.fulfilled_by)
         return action in ("skip", "cancel")
 
-    def _hand_over_if_late(self, run, changes):
-        """Orders changing faster than getOrder's budget reads them one by one: once a change
-        waits longer than the channel allows, the periodic import reads what is waiting (a
-        hundred orders a searchOrders call) and the messages it covers are then up to date."""
-        if run.counts["handovers"]:
-            return
-        oldest = min((change.changed_at for change in changes), default=None)
-        if oldest and (fields.Datetime.now() - oldest).total_seconds() > HANDOVER_AFTER_SECONDS:
-            run.channel._request_run("order_import")
-            run.counts["handovers"] += 1
-            run.log.add_message(
-                self.env._(
-                    "Orders change faster than Amazon lets them be read one by one (a change "
-                    "from %(moment)s is still waiting): the periodic import reads them in "
-                    "batches.",
-                    moment=oldest.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                ),
-                level="info",
+    def _catch_up(self, run, to_read):
+        """Orders changing faster than getOrder's budget reads them one by one fall behind:
+        once the oldest waiting change is older than CATCH_UP_AFTER_SECONDS, one searchOrders
+        page reads the orders changed since it, up to now (a hundred, oldest change first:
+        the waiting ones and those behind them in the queue), when the seller's searchOrders
+        budget has a call to spare. They are applied like any other; the messages of the
+        changes the page covers need no getOrder, here or when they come out of the queue.
+
+        Returns the changes still to read one by one, and the receipts of those covered."""
+        oldest = min((change.changed_at for change, _receipts in to_read), default=None)
+        if not oldest or (fields.Datetime.now() - oldest).total_seconds() < CATCH_UP_AFTER_SECONDS:
+            return to_read, []
+        importer = self.env["amazon.order.importer"]
+        try:
+            payloads, _next_page = run.gateway.search_orders(
+                **importer._search_params(run.channel, oldest)
             )
+        except errors.BudgetExhausted:
+            return to_read, []  # no call to spare: getOrder goes on meanwhile
+        confirmations, read = [], {}
+        for payload in payloads:
+            run.counts[importer._import_one(run, payload, confirmations)] += 1
+            read[order_reference(payload)] = last_updated(payload)
+        importer._confirm_page(run, confirmations)
+        run.log.add_message(
+            self.env._(
+                "Orders change faster than Amazon lets them be read one by one (a change from "
+                "%(moment)s was still waiting): %(count)s order(s) changed since then were read "
+                "with one search.",
+                moment=oldest.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                count=len(payloads),
+            ),
+            level="info",
+        )
+        left, covered = [], []
+        for change, receipts in to_read:
+            moment = read.get(change.order_id)
+            if moment and moment >= change.changed_at:
+                covered += receipts
+            else:
+                left.append((change, receipts))
+        return left, covered
 
     def _read(self, run, messages):
         """{order id: (its latest OrderChange, [receipts])} of the messages for this channel,

@@ -198,16 +198,7 @@ class AmazonOrderImporter(models.AbstractModel):
         """searchOrders pages of the window. ``window["committed_up_to"]`` follows the pages
         given out: every order changed before it has been given out (None once the pages stop
         coming in lastUpdatedTime order, then nothing can be skipped on a restart)."""
-        channel = run.channel
-        params = {
-            "lastUpdatedAfter": _iso(window["after"]),
-            "lastUpdatedBefore": _iso(window["before"]),
-            "marketplaceIds": channel.marketplace_ids.mapped("amazon_id"),
-            "maxResultsPerPage": PAGE_SIZE,
-            "includedData": INCLUDED_DATA,
-        }
-        if not channel.import_fba:
-            params["fulfilledBy"] = ["MERCHANT"]
+        params = self._search_params(run.channel, window["after"], window["before"])
         window["committed_up_to"] = window["after"]
         in_order = True
         restarts = 0
@@ -233,7 +224,7 @@ class AmazonOrderImporter(models.AbstractModel):
                 params.pop("paginationToken")
                 params["lastUpdatedAfter"] = _iso(restart)
                 continue
-            moments = [_last_updated(order) for order in orders]
+            moments = [last_updated(order) for order in orders]
             in_order = in_order and _follows(moments, window["committed_up_to"])
             if not in_order:
                 window["committed_up_to"] = None
@@ -245,6 +236,22 @@ class AmazonOrderImporter(models.AbstractModel):
             if not next_token:
                 return
             params["paginationToken"] = next_token
+
+    @api.model
+    def _search_params(self, channel, after, before=None):
+        """searchOrders parameters for the channel's orders changed from ``after`` to
+        ``before`` (None: up to now)."""
+        params = {
+            "lastUpdatedAfter": _iso(after),
+            "marketplaceIds": channel.marketplace_ids.mapped("amazon_id"),
+            "maxResultsPerPage": PAGE_SIZE,
+            "includedData": INCLUDED_DATA,
+        }
+        if before:
+            params["lastUpdatedBefore"] = _iso(before)
+        if not channel.import_fba:
+            params["fulfilledBy"] = ["MERCHANT"]
+        return params
 
     # -- one order ------------------------------------------------------------------------------
 
@@ -351,7 +358,8 @@ def _expired_token(error):
     return EXPIRED_TOKEN_TEXT in error.amazon_message.lower()
 
 
-def _last_updated(payload):
+def last_updated(payload):
+    """An order payload's lastUpdatedTime, or None when it has none that parses."""
     if not isinstance(payload, dict):
         return None
     try:

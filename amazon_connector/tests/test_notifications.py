@@ -85,7 +85,11 @@ class TestNotificationPath(SqsCase, AmazonEmulatorCase):
         self.consumer = self.env["amazon.notification.consumer"]
 
     def unshipped_order(self, seed=61):
-        return self.first_with(self.generated_orders(seed), "UNSHIPPED", "MERCHANT")
+        """An unshipped merchant order that changed just now (one left waiting over a minute
+        would be read with a search, see _catch_up)."""
+        order = self.first_with(self.generated_orders(seed), "UNSHIPPED", "MERCHANT")
+        order["lastUpdatedTime"] = self.emulator.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        return order
 
     def test_subscribes_then_a_changed_order_becomes_a_sale_order_with_one_get_order(self):
         log = self.consumer._run(self.channel)
@@ -222,25 +226,35 @@ class TestNotificationPath(SqsCase, AmazonEmulatorCase):
         self.assertFalse(self.odoo_order(order["orderId"]))
         self.assertIn("1 in a status the channel does not import", log.summary)
 
-    def test_only_a_change_left_waiting_hands_the_backlog_to_the_periodic_import(self):
+    def test_changes_left_waiting_are_read_together_with_one_search(self):
         self.consumer._run(self.channel)
-        schedule = self.channel.sudo()._sync_schedule("order_import")
-        fresh, late = self.with_status(self.generated_orders(66), "UNSHIPPED", "MERCHANT")[:2]
+        orders = self.with_status(self.generated_orders(66), "UNSHIPPED", "MERCHANT")[:6]
+        fresh, late = orders[0], orders[1:]
         now = datetime.now(UTC)
         fresh["lastUpdatedTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        late["lastUpdatedTime"] = (now - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        schedule.requested = False
+        for minutes, order in enumerate(late):
+            moment = now - timedelta(minutes=10 - minutes)
+            order["lastUpdatedTime"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.emulator.load_orders(SELLER_ID, [fresh])
+        self.emulator.reset_calls()
         self.consumer._run(self.channel)
         self.assertTrue(self.odoo_order(fresh["orderId"]))
-        self.assertFalse(schedule.requested, "a change read within two minutes hands nothing over")
-        self.emulator.load_orders(SELLER_ID, [late])
-        log = self.consumer._run(self.channel)
-        self.assertTrue(schedule.requested)
-        self.assertIn(
-            "faster than Amazon lets them be read", " ".join(log.line_ids.mapped("message"))
+        self.assertEqual(
+            (self.emulator.calls("getOrder"), self.emulator.calls("searchOrders")),
+            (1, 0),
+            "a change read within a minute costs one getOrder",
         )
-        self.assertEqual(len(self.odoo_order(late["orderId"])), 1, "read meanwhile all the same")
+        self.emulator.load_orders(SELLER_ID, late)
+        self.emulator.reset_calls()
+        log = self.consumer._run(self.channel)
+        self.assertEqual(self.emulator.calls("searchOrders"), 1)
+        self.assertEqual(self.emulator.calls("getOrder"), 0, "the search covered every one")
+        self.assertEqual(log.count_new, len(late), log.summary)
+        for order in late:
+            self.assertEqual(len(self.odoo_order(order["orderId"])), 1)
+        self.assertIn("were read with one search", " ".join(log.line_ids.mapped("message")))
+        (search,) = self.emulator.requests("searchOrders")
+        self.assertNotIn("lastUpdatedBefore", search["query"], "up to now")
 
     def test_messages_that_are_not_for_this_channel_are_logged_not_fatal(self):
         self.consumer._run(self.channel)
@@ -304,8 +318,12 @@ class TestNotificationsCommitted(SqsCase, CommittedDataCase):
     def orders_of(self, seller_id, seed, count):
         generated = self.generated_orders(seed, count=max(60, count * 12))
         chosen = self.with_status(generated, "UNSHIPPED", "MERCHANT")[:count]
+        # Changed just now, as a notification's order is: read one by one with getOrder (a
+        # change left waiting over a minute would be read with a search, see _catch_up).
+        now = self.emulator.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         for order in chosen:
             order["orderId"] = order["orderId"][:-3] + seller_id[-3:]
+            order["lastUpdatedTime"] = now
         self.assertEqual(len(chosen), count)
         return chosen
 
@@ -373,9 +391,11 @@ class TestNotificationsCommitted(SqsCase, CommittedDataCase):
     def test_four_processes_on_one_seller_share_its_budget_and_create_each_order_once(self):
         seller = "A1FOURWORKERS"
         channel_id, queue_url = self.notified_channel(seller)
-        # getOrder at 5 calls a second (burst 30, Amazon's): the connector learns the rate
-        # from Amazon's x-amzn-RateLimit-Limit header.
-        self.emulator.set_rate_limit("getOrder", 5, 30)
+        # getOrder at 10 calls a second (burst 30, Amazon's), more than each process alone
+        # would stay under, and enough to read every order well within the minute after which
+        # waiting changes are searched for instead: the connector learns the rate from Amazon's
+        # x-amzn-RateLimit-Limit header.
+        self.emulator.set_rate_limit("getOrder", 10, 30)
         self.addCleanup(self.emulator.set_rate_limit, "getOrder", 0.5, 30)
         orders = self.orders_of(seller, 72, 120)
         self.emulator.load_orders(seller, orders)
