@@ -36,4 +36,8 @@
         "wizards/amazon_connect_link_views.xml",
         "views/amazon_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["amazon_connector/static/src/js/*.js"],
+        "web.assets_tests": ["amazon_connector/static/tests/tours/*.js"],
+    },
 }

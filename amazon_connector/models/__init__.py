@@ -2,6 +2,7 @@
 from . import (
     amazon_channel_record,
     amazon_expiry_reminder,
+    amazon_ship_by_mixin,
     amazon_sync_mixin,
     amazon_sync_runner,
 )

@@ -1,8 +1,11 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from lxml import etree
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from ..services import errors
 from ..services.gateway import Credentials, SpApiGateway, exchange_authorization_code
@@ -12,6 +15,34 @@ from .amazon_marketplace import REGIONS
 
 CONSENT_PATH = "/apps/authorize/consent"
 REAUTHORISE_ACTIVITY = "amazon_connector.mail_activity_type_reauthorise"
+# The dashboard's figures: {figure: (its list's action, that list's search view, the filter)}.
+# A figure counts what its list shows with that filter and the channel's: the domain is read
+# from the filter itself, so the two cannot drift apart.
+DASHBOARD_FIGURES = {
+    "to_ship": ("action_amazon_sale_orders", "sale_order_view_search_amazon_orders", "to_ship"),
+    "due_today": (
+        "action_amazon_sale_orders",
+        "sale_order_view_search_amazon_orders",
+        "due_today",
+    ),
+    "late": ("action_amazon_sale_orders", "sale_order_view_search_amazon_orders", "late"),
+    "at_risk": ("action_amazon_sale_orders", "sale_order_view_search_amazon_orders", "at_risk"),
+    "refused_cancellations": (
+        "action_amazon_sale_orders",
+        "sale_order_view_search_amazon_orders",
+        "cancel_rejected",
+    ),
+    "waiting_stock": (
+        "action_amazon_pickings",
+        "stock_picking_view_search_amazon_deliveries",
+        "waiting_stock",
+    ),
+    "rejected_shipments": (
+        "action_amazon_pickings",
+        "stock_picking_view_search_amazon_deliveries",
+        "rejected",
+    ),
+}
 
 MANAGER_GROUP = "amazon_connector.group_amazon_manager"
 
@@ -79,12 +110,13 @@ class AmazonChannel(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    region = fields.Selection(REGIONS, required=True, default="eu")
+    region = fields.Selection(REGIONS, required=True, default="eu", tracking=True)
     seller_id = fields.Char(
         string="Seller ID",
         copy=False,
         help="The merchant token of the seller account (Seller Central > Settings > "
         "Account Info > Merchant Token). Filled in by Connect with Amazon.",
+        tracking=True,
     )
     store_name = fields.Char(
         string="Trading Name", readonly=True, help="Store name reported by Amazon."
@@ -112,6 +144,7 @@ class AmazonChannel(models.Model):
         store=True,
         help="Amazon asks sellers to authorise a public app again every 365 days; the "
         "channel's managers are reminded 30 and 7 days before.",
+        tracking=True,
     )
     secret_expiry_date = fields.Date(
         string="App Secret Expires On",
@@ -146,6 +179,7 @@ class AmazonChannel(models.Model):
         default=lambda self: self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         ),
+        tracking=True,
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     user_id = fields.Many2one(
@@ -156,7 +190,12 @@ class AmazonChannel(models.Model):
         "channel's company.",
     )
     state = fields.Selection(
-        CONNECTION_STATES, string="Connection", required=True, default="draft", copy=False
+        CONNECTION_STATES,
+        string="Connection",
+        required=True,
+        default="draft",
+        copy=False,
+        tracking=True,
     )
     last_error = fields.Text(readonly=True, copy=False)
     last_success_date = fields.Datetime(string="Last Successful Call", readonly=True, copy=False)
@@ -172,9 +211,12 @@ class AmazonChannel(models.Model):
         help="Technical: leave empty for https://api.amazon.com/auth/o2/token.",
     )
     # -- order import ---------------------------------------------------------------------------
-    import_orders = fields.Boolean(default=True)
+    import_orders = fields.Boolean(default=True, tracking=True)
     import_interval = fields.Integer(
-        string="Import Every (minutes)", default=15, help="How often the scheduler imports orders."
+        string="Import Every (minutes)",
+        default=15,
+        help="How often the scheduler imports orders.",
+        tracking=True,
     )
     import_progress = fields.Float(
         string="Import Progress (%)",
@@ -190,6 +232,7 @@ class AmazonChannel(models.Model):
         help="Amazon tells this channel within seconds which orders changed, through an Amazon "
         "SQS queue of yours; each is then imported on its own, within a minute. The periodic "
         "import stays as a safety net, less often.",
+        tracking=True,
     )
     sqs_queue_url = fields.Char(
         string="SQS Queue URL",
@@ -244,17 +287,20 @@ class AmazonChannel(models.Model):
         string="Import Amazon-Fulfilled Orders",
         help="Import FBA orders as done deliveries from the Amazon warehouse, for records and "
         "sales figures. They never touch the stock of your own warehouses.",
+        tracking=True,
     )
     fba_warehouse_id = fields.Many2one(
         "stock.warehouse",
         string="FBA Warehouse",
         check_company=True,
         help="Warehouse standing for Amazon's fulfilment centres; created when needed.",
+        tracking=True,
     )
     personal_data_access = fields.Boolean(
         help="Request buyer names, e-mails and street addresses from Amazon. The app must hold "
         "Amazon's restricted roles. Without it, orders import with city, postcode and country "
         "only.",
+        tracking=True,
     )
     redact_after_delivery_days = fields.Integer(
         string="Redact Personal Data After Delivery (days)",
@@ -263,6 +309,7 @@ class AmazonChannel(models.Model):
         "days after delivery: this many days after an order's goods left, its buyer's names, "
         "streets, postcodes, phones, e-mails and gift messages are replaced by "
         "'REDACTED (Amazon)'.",
+        tracking=True,
     )
     redact_after_import_days = fields.Integer(
         string="Redact Unshipped Orders After (days)",
@@ -270,10 +317,12 @@ class AmazonChannel(models.Model):
         help="Orders that never shipped (cancelled, never confirmed) have their buyer's personal "
         "data redacted this many days after they were imported. An order with a delivery still "
         "to ship keeps it until shipped.",
+        tracking=True,
     )
     ignore_orders_before = fields.Datetime(
         help="Orders purchased before this moment are never imported (e.g. the ones another "
-        "connector already brought in)."
+        "connector already brought in).",
+        tracking=True,
     )
     max_order_age_days = fields.Integer(
         string="Maximum Order Age (days)",
@@ -299,15 +348,18 @@ class AmazonChannel(models.Model):
         "the country whose tax applies (see the order's fiscal position). Choose 'No tax' only "
         "if the company charges no VAT (e.g. a small business exemption). Taxes Amazon does "
         "report (US/CA sales tax, Business orders) are always booked to Amazon's cents.",
+        tracking=True,
     )
     match_by_asin = fields.Boolean(
         string="Match Products by ASIN",
         help="When neither a listing nor a product's internal reference matches the SKU, "
         "try the ASIN against the listings.",
+        tracking=True,
     )
     default_carrier_id = fields.Many2one(
         "delivery.carrier",
         help="Carrier for orders whose shipping service has no mapping.",
+        tracking=True,
     )
     import_high_water = fields.Datetime(
         string="Imported Up To",
@@ -340,15 +392,18 @@ class AmazonChannel(models.Model):
         help="Keep Amazon's quantity of each merchant-fulfilled listing equal to what Odoo can "
         "promise from the warehouse (on hand minus what is already sold), minus the buffer. "
         "Amazon-fulfilled (FBA) stock is never sent.",
+        tracking=True,
     )
     stock_buffer = fields.Integer(
         string="Safety Buffer (units)",
         help="Units kept back from Amazon on every listing, so that sales elsewhere in the "
         "minutes before the next export do not oversell.",
+        tracking=True,
     )
     business_prices = fields.Boolean(
         string="Sell to Businesses",
         help="Send Amazon Business prices from each marketplace's business pricelist.",
+        tracking=True,
     )
     listing_export_interval = fields.Integer(
         string="Send Stock and Prices Every (minutes)",
@@ -366,6 +421,7 @@ class AmazonChannel(models.Model):
         string="Import FBA Stock",
         help="Bring Amazon's FBA stock of your products into the FBA warehouse, for your "
         "records and stock valuation. Your own warehouses are never touched.",
+        tracking=True,
     )
     fba_inventory_interval = fields.Integer(string="Import FBA Stock Every (minutes)", default=60)
     listing_import_resume = fields.Datetime(
@@ -382,6 +438,7 @@ class AmazonChannel(models.Model):
         "Amazon and registered as paid by Amazon. Delivered orders not invoiced yet, earlier "
         "ones included, are invoiced when this is switched on. An invoiced order cancelled on "
         "Amazon or in Odoo gets a credit note, refunded by Amazon.",
+        tracking=True,
     )
     invoice_journal_id = fields.Many2one(
         "account.journal",
@@ -406,11 +463,20 @@ class AmazonChannel(models.Model):
         default=True,
         help="Validated deliveries are confirmed to Amazon by the scheduler. When off, staff "
         "send each one with 'Send to Amazon'.",
+        tracking=True,
     )
     shipment_require_tracking = fields.Boolean(
         string="Block Validation Without Carrier and Tracking",
         help="Refuse to validate an Amazon delivery that has no carrier, a carrier without an "
         "Amazon carrier code, or no tracking number. When off, validation only warns.",
+        tracking=True,
+    )
+    prime_priority = fields.Boolean(
+        string="Prime Deliveries First",
+        default=True,
+        help="Star the deliveries of Prime and Premium-shipping orders (Odoo's priority), so "
+        "that the warehouse picks them first.",
+        tracking=True,
     )
     export_interval = fields.Integer(
         string="Send to Amazon Every (minutes)",
@@ -427,6 +493,7 @@ class AmazonChannel(models.Model):
         default=True,
         help="Cancelling an unshipped merchant-fulfilled order in Odoo cancels it on Amazon, "
         "with a reason chosen by the user.",
+        tracking=True,
     )
     carrier_mapping_ids = fields.One2many(
         "amazon.carrier.mapping", "channel_id", string="Carriers", copy=True
@@ -447,6 +514,38 @@ class AmazonChannel(models.Model):
         help="Runs that failed and when the scheduler tries them again, by itself.",
     )
     sync_log_count = fields.Integer(compute="_compute_sync_log_count")
+    import_preview = fields.Text(
+        string="What the Import Will Do",
+        compute="_compute_import_preview",
+        help="What the channel does with Amazon's orders, status by status, as the status "
+        "mapping and the options say now.",
+    )
+    order_count = fields.Integer(string="Number of Orders", compute="_compute_record_counts")
+    delivery_count = fields.Integer(string="Number of Deliveries", compute="_compute_record_counts")
+    listing_count = fields.Integer(string="Number of Listings", compute="_compute_record_counts")
+    # The dashboard (one card per channel): see DASHBOARD_FIGURES.
+    dashboard_to_ship = fields.Integer(string="To Ship", compute="_compute_dashboard")
+    dashboard_due_today = fields.Integer(string="Due Today", compute="_compute_dashboard")
+    dashboard_late = fields.Integer(string="Late", compute="_compute_dashboard")
+    dashboard_at_risk = fields.Integer(string="At Risk", compute="_compute_dashboard")
+    dashboard_refused_cancellations = fields.Integer(
+        string="Cancellations Refused", compute="_compute_dashboard"
+    )
+    dashboard_waiting_stock = fields.Integer(
+        string="Waiting for Stock", compute="_compute_dashboard"
+    )
+    dashboard_rejected_shipments = fields.Integer(
+        string="Shipments Rejected", compute="_compute_dashboard"
+    )
+    dashboard_last_shipment_date = fields.Datetime(
+        string="Last Shipments Sent", compute="_compute_dashboard"
+    )
+    dashboard_last_stock_date = fields.Datetime(
+        string="Last Stock and Prices Sent", compute="_compute_dashboard"
+    )
+    next_run_date = fields.Datetime(
+        string="Next Run", related="cron_id.nextcall", related_sudo=True, readonly=True
+    )
 
     _sql_constraints = [
         (
@@ -527,6 +626,127 @@ class AmazonChannel(models.Model):
         )
         for channel in self:
             channel.sync_log_count = counts.get(channel, 0)
+
+    @api.depends("status_mapping_ids.action", "import_orders", "import_fba", "ignore_orders_before")
+    def _compute_import_preview(self):
+        mapping = self.env["amazon.status.mapping"]
+        statuses = dict(mapping._fields["fulfillment_status"]._description_selection(self.env))
+        actions = dict(mapping._fields["action"]._description_selection(self.env))
+        fulfilment = dict(mapping._fields["fulfilled_by"]._description_selection(self.env))
+        for channel in self:
+            if not channel.import_orders:
+                channel.import_preview = self.env._("Orders are not imported.")
+                continue
+            lines = []
+            for row in channel.status_mapping_ids:
+                if row.fulfilled_by == "AMAZON" and not channel.import_fba:
+                    outcome = self.env._("not imported (Amazon-fulfilled orders are off)")
+                elif row.action == "skip":
+                    outcome = self.env._("not imported")
+                else:
+                    outcome = actions[row.action]
+                lines.append(
+                    f"{fulfilment[row.fulfilled_by]}, {statuses[row.fulfillment_status]}: {outcome}"
+                )
+            if channel.ignore_orders_before:
+                lines.append(
+                    self.env._(
+                        "Orders bought before %(moment)s are left out.",
+                        moment=fields.Datetime.to_string(channel.ignore_orders_before),
+                    )
+                )
+            channel.import_preview = "\n".join(lines)
+
+    def _compute_record_counts(self):
+        for field, model, domain in (
+            ("order_count", "sale.order", []),
+            ("delivery_count", "stock.picking", [("picking_type_code", "=", "outgoing")]),
+            ("listing_count", "amazon.listing", []),
+        ):
+            key = "channel_id" if model == "amazon.listing" else "amazon_channel_id"
+            counts = dict(
+                self.env[model]._read_group([*domain, (key, "in", self.ids)], [key], ["__count"])
+            )
+            for channel in self:
+                channel[field] = counts.get(channel, 0)
+
+    def _action_for_channel(self, action_ref, **context):
+        """One of the connector's lists, showing this channel's records."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(f"amazon_connector.{action_ref}")
+        action["context"] = {"create": False, **context}
+        return action
+
+    def action_view_orders(self):
+        return self._action_for_channel(
+            "action_amazon_sale_orders", search_default_amazon_channel_id=self.id
+        )
+
+    def action_view_deliveries(self):
+        return self._action_for_channel(
+            "action_amazon_pickings", search_default_amazon_channel_id=self.id
+        )
+
+    def action_view_listings(self):
+        action = self._action_for_channel("action_amazon_listing")
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"]["default_channel_id"] = self.id
+        action["context"].pop("create")
+        return action
+
+    def _compute_dashboard(self):
+        for figure in DASHBOARD_FIGURES:
+            model, domain = self._dashboard_domain(figure)
+            counts = dict(
+                self.env[model]._read_group(
+                    [*domain, ("amazon_channel_id", "in", self.ids)],
+                    ["amazon_channel_id"],
+                    ["__count"],
+                )
+            )
+            for channel in self:
+                channel[f"dashboard_{figure}"] = counts.get(channel, 0)
+        for channel in self:
+            schedules = {s.kind: s for s in channel.sudo().sync_schedule_ids}
+            channel.dashboard_last_shipment_date = schedules.get(
+                "shipment", self.env["amazon.sync.schedule"]
+            ).last_success
+            channel.dashboard_last_stock_date = schedules.get(
+                "listing_export", self.env["amazon.sync.schedule"]
+            ).last_success
+
+    @api.model
+    def _dashboard_domain(self, figure):
+        """(model, domain) of a dashboard figure: its list's domain and filter."""
+        action_ref, view_ref, filter_name = DASHBOARD_FIGURES[figure]
+        action = self.env.ref(f"amazon_connector.{action_ref}").sudo()
+        view = self.env.ref(f"amazon_connector.{view_ref}").sudo()
+        (node,) = etree.fromstring(view.arch).xpath(f"//filter[@name='{filter_name}']")
+        scope = {
+            "context_today": lambda: fields.Date.context_today(self),
+            "datetime": safe_datetime,
+        }
+        domain = safe_eval(action.domain or "[]", scope) + safe_eval(node.get("domain"), scope)
+        return action.res_model, domain
+
+    def action_open_channel(self):
+        """The channel's form, from its dashboard card."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "amazon.channel",
+            "res_id": self.id,
+            "views": [(False, "form")],
+        }
+
+    def action_dashboard_open(self):
+        """Open the list behind a dashboard figure (context ``dashboard_figure``), with its
+        filter and this channel's."""
+        action_ref, _view, filter_name = DASHBOARD_FIGURES[self.env.context["dashboard_figure"]]
+        return self._action_for_channel(
+            action_ref,
+            **{f"search_default_{filter_name}": 1, "search_default_amazon_channel_id": self.id},
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -40,7 +40,8 @@ class OrderBuild:
     data: OrderData
     marketplace: Any
     action: str  # what the status mapping says: skip, draft, confirm, done, cancel
-    notes: list  # what the sync log should tell about this order (differences to Amazon)
+    # What the sync log should tell about this order: (counter or None, message).
+    notes: list
     # New orders to confirm together with the page's others, see _confirm (None: at once).
     confirmations: list | None = None
 
@@ -174,14 +175,13 @@ class AmazonOrderBuilder(models.AbstractModel):
         unmatched = self._set_lines(order, build)
         self._record_shipped_elsewhere(order, data)
         if unmatched:
-            order._amazon_flag(
-                self.env._("Products to check"),
-                self.env._(
-                    "No product matches SKU(s) %(skus)s: the lines use a placeholder product. "
-                    "Link the SKU to a product in the channel's listings and fix the lines.",
-                    skus=", ".join(unmatched),
-                ),
+            message = self.env._(
+                "No product matches SKU(s) %(skus)s: the lines use a placeholder product. "
+                "Link the SKU to a product in the channel's listings and fix the lines.",
+                skus=", ".join(unmatched),
             )
+            order._amazon_flag(self.env._("Products to check"), message)
+            build.notes.append(("unmatched", message))
         if build.confirmations is None:
             self._apply_action(order, build)
         elif build.action in ("confirm", "done"):
@@ -375,15 +375,18 @@ class AmazonOrderBuilder(models.AbstractModel):
             }
         )
         build.notes.append(
-            self.env._(
-                "Odoo's taxes give %(odoo)s %(currency)s where the buyer paid %(amazon)s: the "
-                "difference of %(difference)s is booked on its own line of the order. Check the "
-                "company's tax rounding (per line) and the taxes of the order.",
-                odoo=currency.round(order.amount_total - float(difference)),
-                amazon=data.grand_total,
-                difference=difference,
-                currency=currency.name,
-            )
+            (
+                "difference",
+                self.env._(
+                    "Odoo's taxes give %(odoo)s %(currency)s where the buyer paid %(amazon)s: "
+                    "the difference of %(difference)s is booked on its own line of the order. "
+                    "Check the company's tax rounding (per line) and the taxes of the order.",
+                    odoo=currency.round(order.amount_total - float(difference)),
+                    amazon=data.grand_total,
+                    difference=difference,
+                    currency=currency.name,
+                ),
+            ),
         )
 
     @api.model
@@ -411,8 +414,13 @@ class AmazonOrderBuilder(models.AbstractModel):
             order.date_order = build.data.purchase_date
             latest_ship = build.data.ship_by[1]
             pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-            if latest_ship:
-                pickings.write({"scheduled_date": latest_ship, "date_deadline": latest_ship})
+            values = (
+                {"scheduled_date": latest_ship, "date_deadline": latest_ship} if latest_ship else {}
+            )
+            if build.channel.prime_priority and (build.data.is_prime or build.data.is_premium):
+                values["priority"] = "1"  # the warehouse picks it first
+            if values:
+                pickings.write(values)
         done = [order.id for order, build in entries if build.action == "done"]
         if done:
             orders.browse(done)._amazon_deliver_all()

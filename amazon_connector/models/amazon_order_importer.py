@@ -297,9 +297,9 @@ class AmazonOrderImporter(models.AbstractModel):
             _logger.exception("Amazon order %s could not be imported", order_ref)
             self._log_refused(run, order_ref, error)
             return "failed"
-        for note in notes:
+        for counter, note in notes:
             run.log.add_message(note, level="warning", amazon_ref=order_ref)
-            run.counts["difference"] += 1
+            run.counts[counter] += 1
         if waiting:
             confirmations.extend(waiting)
         return outcome

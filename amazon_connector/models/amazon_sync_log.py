@@ -79,9 +79,27 @@ class AmazonSyncLog(models.Model):
         string="Messages Redacted",
         help="Chatter messages, their tracked values and e-mails cleared of the redacted data.",
     )
-    api_calls = fields.Text(string="API Calls", help="Calls made per SP-API operation.")
+    api_calls = fields.Text(
+        string="API Calls (JSON)", help="Technical: calls made per SP-API operation, as JSON."
+    )
+    api_calls_summary = fields.Text(
+        string="API Calls",
+        compute="_compute_api_calls_summary",
+        help="Calls made to Amazon, per SP-API operation.",
+    )
     line_ids = fields.One2many("amazon.sync.log.line", "log_id", string="Messages")
     summary = fields.Text(help="What happened, in a sentence or two.")
+
+    @api.depends("api_calls")
+    def _compute_api_calls_summary(self):
+        for log in self:
+            try:
+                calls = json.loads(log.api_calls or "{}")
+            except ValueError:
+                calls = {}
+            log.api_calls_summary = "\n".join(
+                f"{operation}: {count}" for operation, count in calls.items()
+            ) or self.env._("No call to Amazon.")
 
     @api.depends("kind")
     def _compute_direction(self):

@@ -28,6 +28,27 @@ class AmazonSyncMixin(models.AbstractModel):
     amazon_sync_message = fields.Text(string="Amazon's Answer", readonly=True, copy=False)
     amazon_sync_date = fields.Datetime(string="Amazon Answered On", readonly=True, copy=False)
 
+    # Fields whose change shows by itself on the screens that show the record (Odoo's bus,
+    # static/src/js/amazon_live_refresh.js), for the records people keep open while a run
+    # changes them in the background.
+    _amazon_live_fields = ()
+
+    def write(self, vals):
+        result = super().write(vals)
+        if self and not set(vals).isdisjoint(self._amazon_live_fields):
+            self._amazon_announce_change()
+        return result
+
+    def _amazon_announce_change(self):
+        """Tell the browsers of the connector's users that these records changed; they get
+        it once the transaction commits."""
+        group = self.env.ref("amazon_connector.group_amazon_user", raise_if_not_found=False)
+        if not group:
+            return
+        payload = {"model": self._name, "ids": self.ids}
+        for partner in group.sudo().users.partner_id:
+            self.env["bus.bus"]._sendone(partner, "amazon_connector.changed", payload)
+
     def _amazon_sync_set(self, state, message=False):
         self.write(self._amazon_sync_values(state, message))
 

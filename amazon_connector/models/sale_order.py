@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..services.order_feed import CANCEL_REASONS
 from .amazon_status_mapping import FULFILLED_BY, FULFILLMENT_STATUSES
@@ -12,7 +12,8 @@ class SaleOrder(models.Model):
     """
 
     _name = "sale.order"
-    _inherit = ["sale.order", "amazon.sync.mixin"]
+    _inherit = ["sale.order", "amazon.sync.mixin", "amazon.ship.by.mixin"]
+    _amazon_live_fields = ("amazon_sync_state", "amazon_status")
 
     amazon_channel_id = fields.Many2one("amazon.channel", readonly=True, index=True, copy=False)
     amazon_order_ref = fields.Char(string="Amazon Order ID", readonly=True, index=True, copy=False)
@@ -38,13 +39,25 @@ class SaleOrder(models.Model):
     amazon_is_prime = fields.Boolean(string="Prime", readonly=True, copy=False)
     amazon_is_business = fields.Boolean(string="Business Order", readonly=True, copy=False)
     amazon_is_premium = fields.Boolean(string="Premium Shipping", readonly=True, copy=False)
+    amazon_flags = fields.Char(
+        string="Amazon Service",
+        compute="_compute_amazon_flags",
+        help="Prime, Premium shipping and Business orders: the buyer paid for a promise.",
+    )
     amazon_replaced_order_ref = fields.Char(
         string="Replacement Of",
         readonly=True,
         copy=False,
         help="The Amazon order this one replaces.",
     )
-    amazon_ship_service_level = fields.Char(string="Shipping Service", readonly=True, copy=False)
+    amazon_ship_service_level = fields.Char(
+        string="Shipping Service Code", readonly=True, copy=False
+    )
+    amazon_ship_service_label = fields.Char(
+        string="Shipping Service",
+        compute="_compute_amazon_ship_service_label",
+        help="Amazon's shipping service level for this order.",
+    )
     amazon_ship_service_category = fields.Char(
         string="Shipping Category", readonly=True, copy=False
     )
@@ -128,6 +141,38 @@ class SaleOrder(models.Model):
             "This Amazon order has already been imported for this channel.",
         ),
     ]
+
+    @api.depends("amazon_is_prime", "amazon_is_premium", "amazon_is_business")
+    def _compute_amazon_flags(self):
+        for order in self:
+            flags = [
+                label
+                for flag, label in (
+                    (order.amazon_is_prime, self.env._("Prime")),
+                    (order.amazon_is_premium, self.env._("Premium")),
+                    (order.amazon_is_business, self.env._("Business")),
+                )
+                if flag
+            ]
+            order.amazon_flags = " · ".join(flags) or False
+
+    @api.depends("amazon_ship_service_level")
+    def _compute_amazon_ship_service_label(self):
+        labels = dict(
+            self.env["amazon.shipping.mapping"]
+            ._fields["service_level"]
+            ._description_selection(self.env)
+        )
+        for order in self:
+            level = order.amazon_ship_service_level
+            order.amazon_ship_service_label = labels.get(level, level) if level else False
+
+    def _amazon_to_ship_domain(self):
+        return [
+            ("amazon_fulfilled_by", "=", "MERCHANT"),
+            ("state", "=", "sale"),
+            ("delivery_status", "in", ("pending", "started", "partial")),
+        ]
 
     # -- what the import does to an order --------------------------------------------------------
 

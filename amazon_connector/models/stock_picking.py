@@ -11,13 +11,18 @@ class StockPicking(models.Model):
     """
 
     _name = "stock.picking"
-    _inherit = ["stock.picking", "amazon.sync.mixin"]
+    _inherit = ["stock.picking", "amazon.sync.mixin", "amazon.ship.by.mixin"]
+    _amazon_live_fields = ("amazon_sync_state",)
 
     amazon_channel_id = fields.Many2one(
         "amazon.channel", related="sale_id.amazon_channel_id", store=True, index=True
     )
     amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order ID")
     amazon_buyer_cancel_requested = fields.Boolean(related="sale_id.amazon_buyer_cancel_requested")
+    amazon_latest_ship_date = fields.Datetime(
+        related="sale_id.amazon_latest_ship_date", string="Ship By", store=True, index=True
+    )
+    amazon_flags = fields.Char(related="sale_id.amazon_flags", string="Amazon Service")
     # To send, accepted, rejected, or nothing to send (see amazon.sync.mixin).
     amazon_sync_state = fields.Selection(string="Amazon Shipment", tracking=True)
     amazon_send_requested = fields.Boolean(
@@ -26,6 +31,14 @@ class StockPicking(models.Model):
     amazon_package_ids = fields.One2many(
         "amazon.package", "picking_id", string="Amazon Packages", readonly=True
     )
+
+    def _amazon_to_ship_domain(self):
+        return [
+            ("amazon_channel_id", "!=", False),
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "not in", ("draft", "done", "cancel")),
+            ("sale_id.amazon_fulfilled_by", "=", "MERCHANT"),
+        ]
 
     def _amazon_is_shipment_step(self):
         """The step Amazon must hear about: goods leaving for the buyer of an MFN order."""

@@ -16,7 +16,10 @@ from . import (
     test_order_customers,
     test_order_import,
     test_redaction,
+    test_screens,
     test_shipment,
     test_sync_engine,
     test_taxes,
+    test_tours,
+    test_translations,
 )

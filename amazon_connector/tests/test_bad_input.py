@@ -106,7 +106,8 @@ class TestBadInput(AmazonEmulatorCase):
         )
         first = self.import_orders()
         self.assertEqual(first.count_failed, 1)
-        self.assertEqual(first.line_ids.amazon_ref, target["orderId"])
+        refused = first.line_ids.filtered(lambda line: line.level == "error")
+        self.assertEqual(refused.amazon_ref, target["orderId"])
         self.assertFalse(self.odoo_order(target["orderId"]))
 
         # Unchanged on Amazon, it is not read again by the next incremental run...
@@ -148,8 +149,9 @@ class TestBadInput(AmazonEmulatorCase):
 
         self.assertEqual(log.state, "partial")
         self.assertEqual((log.count_new, log.count_failed), (len(expected) - 1, 1))
-        self.assertEqual(log.line_ids.amazon_ref, target["orderId"])
-        self.assertIn("no_engraved_mug", log.line_ids.message)
+        refused = log.line_ids.filtered(lambda line: line.level == "error")
+        self.assertEqual(refused.amazon_ref, target["orderId"])
+        self.assertIn("no_engraved_mug", refused.message)
         self.assertFalse(self.odoo_order(target["orderId"]), "read again once Amazon changes it")
         imported = self.env["sale.order"].search([("amazon_channel_id", "=", self.channel.id)])
         self.assertEqual(set(imported.mapped("amazon_order_ref")), expected - {target["orderId"]})

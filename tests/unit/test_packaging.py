@@ -39,6 +39,12 @@ def test_wheel_installs_under_odoo_addons_with_everything_the_manifest_loads(whe
         if "__pycache__" not in path.parts
     }
     assert python_files - set(files) == set()
+    for bundle, globs in manifest["assets"].items():
+        for pattern in globs:
+            shipped = [
+                f for f in files if Path(f).match(PREFIX.replace("amazon_connector/", "") + pattern)
+            ]
+            assert shipped, f"{bundle}: nothing of {pattern} in the wheel"
     assert not [f for f in files if not f.startswith(PREFIX) and ".dist-info/" not in f]
 
 
