@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 # One vocabulary for every record that crosses the wire to Amazon (deliveries, packages,
 # cancellations, feeds, and later listings):
@@ -40,14 +40,25 @@ class AmazonSyncMixin(models.AbstractModel):
         return result
 
     def _amazon_announce_change(self):
-        """Tell the browsers of the connector's users that these records changed; they get
-        it once the transaction commits."""
+        """Tell the browsers of the connector's users that these records changed: once per
+        transaction and model (a run's page of orders is one message per user, not one per
+        order), when the transaction commits."""
+        pending = self.env.cr.precommit.data.setdefault("amazon_connector.changed", {})
+        if not pending:
+            self.env.cr.precommit.add(self.env["amazon.sync.mixin"]._amazon_send_announcements)
+        pending.setdefault(self._name, set()).update(self.ids)
+
+    @api.model
+    def _amazon_send_announcements(self):
+        pending = self.env.cr.precommit.data.pop("amazon_connector.changed", {})
         group = self.env.ref("amazon_connector.group_amazon_user", raise_if_not_found=False)
-        if not group:
+        if not group or not pending:
             return
-        payload = {"model": self._name, "ids": self.ids}
-        for partner in group.sudo().users.partner_id:
-            self.env["bus.bus"]._sendone(partner, "amazon_connector.changed", payload)
+        partners = group.sudo().users.partner_id
+        for model, ids in pending.items():
+            payload = {"model": model, "ids": sorted(ids)}
+            for partner in partners:
+                self.env["bus.bus"]._sendone(partner, "amazon_connector.changed", payload)
 
     def _amazon_sync_set(self, state, message=False):
         self.write(self._amazon_sync_values(state, message))

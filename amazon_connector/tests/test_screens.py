@@ -184,19 +184,29 @@ class TestReadableRecords(AmazonEmulatorCase):
         self.assertIn("state", changed)
 
     def test_a_change_of_amazon_state_is_announced_to_the_connectors_users(self):
-        (order,), _amazon = self.import_unshipped(count=1, seed=95)
-        picking = order.picking_ids
-        self.env.cr.precommit.data.pop("bus.bus.values", None)
-        picking.write({"carrier_tracking_ref": "JJD1"})
-        self.assertFalse(self.env.cr.precommit.data.get("bus.bus.values"), "nothing to announce")
-        picking.write({"amazon_sync_state": "rejected"})
-        sent = [json.loads(v["message"]) for v in self.env.cr.precommit.data["bus.bus.values"]]
-        self.assertIn(
-            {
-                "type": "amazon_connector.changed",
-                "payload": {"model": "stock.picking", "ids": picking.ids},
-            },
-            sent,
-        )
+        orders, _amazon = self.import_unshipped(count=2, seed=95)
+        pickings = orders.picking_ids
+        self.env.cr.precommit.run()
+
+        def announced():
+            self.env.flush_all()
+            self.env.cr.precommit.run()  # what a commit does
+            messages = self.env["bus.bus"].search([]).mapped("message")
+            self.env["bus.bus"].search([]).unlink()
+            return [
+                json.loads(message)
+                for message in messages
+                if json.loads(message)["type"] == "amazon_connector.changed"
+            ]
+
+        self.env["bus.bus"].search([]).unlink()
+        pickings.write({"carrier_tracking_ref": "JJD1"})
+        self.assertEqual(announced(), [], "nothing to announce")
+        for picking in pickings:  # one write per delivery, as a run does
+            picking.write({"amazon_sync_state": "rejected"})
+        sent = announced()
         users = self.env.ref("amazon_connector.group_amazon_user").users
-        self.assertEqual(len(sent), len(users))
+        self.assertEqual(len(sent), len(users), "once per user for the transaction")
+        self.assertEqual(
+            sent[0]["payload"], {"model": "stock.picking", "ids": sorted(pickings.ids)}
+        )
