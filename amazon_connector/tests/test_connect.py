@@ -131,7 +131,11 @@ class TestConnectInBrowser(AmazonConnectCase):
             " === 'Connected'",
             "the channel connected",
         )
-        # ...with the seller's marketplaces, as Amazon listed them, active on the form.
+        # ...with the seller's marketplaces, as Amazon listed them, active on the form (the
+        # tab after the credentials, in the order an admin sets up).
+        self.drive(
+            browser, "document.querySelector('.o_notebook .nav-link[name=marketplaces]').click()"
+        )
         self.wait_for(
             browser,
             "[...document.querySelectorAll('.o_field_widget[name=marketplace_ids] .o_tag')]"
