@@ -106,7 +106,8 @@ class TestShippingUrgency(AmazonEmulatorCase):
         return model.search(domain)
 
     def test_prime_deliveries_are_starred_unless_the_channel_says_not(self):
-        generated = self.with_status(self.generated_orders(92), "UNSHIPPED", "MERCHANT")
+        # A large pool: which generated orders are unshipped depends on the clock.
+        generated = self.with_status(self.generated_orders(92, count=1000), "UNSHIPPED", "MERCHANT")
         prime = next(o for o in generated if "PRIME" in (o.get("programs") or ()))
         plain = next(
             o for o in generated if not set(o.get("programs") or ()) & {"PRIME", "PREMIUM"}
