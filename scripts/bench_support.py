@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import odoo_env
@@ -119,3 +121,50 @@ def main(script, run, add_arguments, db=None):
             odoo_env.drop_database(db, data_dir)
         if cluster:
             cluster.stop()
+
+
+class ProgressWatcher:
+    """Reads a channel's committed progress (``columns`` of amazon_channel) every
+    ``interval`` seconds from a connection of its own, as a person looking at the channel
+    would, while a run goes in the main thread."""
+
+    def __init__(self, db, channel_id, columns, interval=1.0):
+        from odoo.sql_db import db_connect
+
+        self.cursor = db_connect(db).cursor()
+        self.query = f"SELECT {', '.join(columns)} FROM amazon_channel WHERE id = %s"
+        self.channel_id = channel_id
+        self.interval = interval
+        self.samples = []  # (seconds since start, (column values))
+        self.started = time.perf_counter()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self):
+        while not self.done.wait(self.interval):
+            self.cursor.execute(self.query, [self.channel_id])
+            values = tuple(value or 0 for value in self.cursor.fetchone())
+            self.cursor.rollback()  # a fresh snapshot for the next reading
+            self.samples.append((time.perf_counter() - self.started, values))
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        self.cursor.close()
+        return self.samples
+
+
+def print_progress(run, samples, describe):
+    """How the progress shown on the channel moved during ``run``: the number of distinct
+    readings, and a dozen of them (``describe(*values)`` words one)."""
+    changes = [
+        sample for i, sample in enumerate(samples) if i == 0 or sample[1] != samples[i - 1][1]
+    ]
+    print(
+        f"progress on the channel during {run}: {len(samples)} readings, "
+        f"{len(changes)} distinct values"
+    )
+    step = max(1, len(changes) // 12)
+    for seconds, values in changes[::step]:
+        print(f"  {seconds:7.1f} s: {describe(*values)}")

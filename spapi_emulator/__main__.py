@@ -8,6 +8,7 @@ import argparse
 import signal
 import threading
 
+from .generator import CATALOGUE
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator
 
 DEMO_SELLER_ID = "A1DEMOSELLER00"
@@ -34,6 +35,22 @@ def parse_args(argv=None):
         default=[],
         metavar="MARKETPLACE_ID",
         help="marketplaces of the sellers (default: Germany and France); repeatable",
+    )
+    parser.add_argument(
+        "--catalogue-offers",
+        action="store_true",
+        help="the demo seller offers every product of the generator's catalogue (from --seed)",
+    )
+    parser.add_argument(
+        "--fba-share",
+        type=float,
+        default=0.2,
+        help="share of the generated offers that Amazon fulfils",
+    )
+    parser.add_argument(
+        "--application",
+        metavar="APPLICATION_ID=REDIRECT_URI",
+        help="an SP-API app (draft) whose consent page sends sellers back to REDIRECT_URI",
     )
     parser.add_argument(
         "--sqs-endpoint",
@@ -74,6 +91,15 @@ def main(argv=None):
     for offset, seller in enumerate(sellers):
         if args.orders:
             emulator.seed_orders(seller.seller_id, seed=args.seed + offset, count=args.orders)
+    if args.catalogue_offers:
+        emulator.seed_listings(
+            DEMO_SELLER_ID, seed=args.seed, count=len(CATALOGUE), fba_share=args.fba_share
+        )
+    if args.application:
+        application_id, _sep, redirect_uri = args.application.partition("=")
+        emulator.register_application(
+            application_id, [redirect_uri], name="Odoo Amazon Connector (demo)"
+        )
     base_url = emulator.start(args.port)
     print(base_url, flush=True)
     print(f"client_id={DEFAULT_CLIENT_ID}")

@@ -411,6 +411,13 @@ class AmazonChannel(models.Model):
         help="How often changed quantities and prices go to Amazon in one feed. A listing "
         "that just sold out is sent at once.",
     )
+    listing_export_progress = fields.Float(
+        string="Stock Export Progress (%)",
+        readonly=True,
+        copy=False,
+        help="How far the stock and price export under way has come: listings worked out, "
+        "then sent; empty once it ends.",
+    )
     marketplace_setting_ids = fields.One2many(
         "amazon.channel.marketplace",
         "channel_id",

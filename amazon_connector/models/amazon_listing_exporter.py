@@ -21,6 +21,8 @@ DIRECT_LIMIT = 20
 # Listings whose Amazon product type is unknown (matched by an order, not imported) looked up
 # with getListingsItem in a run.
 LOOKUP_LIMIT = 50
+# Listings worked out between two reports of a run's progress (and two commits).
+PROGRESS_CHUNK = 1000
 
 
 class AmazonListingExporter(models.AbstractModel):
@@ -82,23 +84,72 @@ class AmazonListingExporter(models.AbstractModel):
         # Queued now: settling may have put back the listings of a feed Amazon dropped.
         listings = self._queued(run.channel)
         listings = self._learn_products(run, listings)
-        changes = listings._amazon_changes()
-        unchanged = listings.filtered(lambda listing: listing.id not in changes)
-        if unchanged:
-            unchanged._amazon_sync_set("accepted")
-            run.counts["skipped"] += len(unchanged)
-        groups = self._groups(listings - unchanged, changes, run)
+        # Progress in listings: each is worked out, then sent (or found in step).
+        run.options["progress"] = {"done": 0, "total": 2 * len(listings)}
+        groups = []
+        for chunk in self._chunks_by_sku(listings):
+            changes = chunk._amazon_changes()
+            unchanged = chunk.filtered(lambda listing, changes=changes: listing.id not in changes)
+            if unchanged:
+                unchanged._amazon_sync_set("accepted")
+                run.counts["skipped"] += len(unchanged)
+            chunk_groups = self._groups(chunk - unchanged, changes, run)
+            going = sum(len(group["listings"]) for group in chunk_groups)
+            groups += chunk_groups
+            # Worked out: the whole chunk; settled already: those in step or refused.
+            self._advance(run, 2 * len(chunk) - going)
         direct = [group for group in groups if group["sold_out"]][:DIRECT_LIMIT]
         for group in direct:
             self._patch(run, group)
+            self._advance(run, len(group["listings"]))
         batched = defaultdict(list)
         for group in groups:
             if group not in direct:
                 batched[(group["warehouse"], group["marketplaces"])].append(group)
         for (_warehouse, marketplaces), bucket in batched.items():
             for start in range(0, len(bucket), FEED_MESSAGE_LIMIT):
-                self._send_feed(run, marketplaces, bucket[start : start + FEED_MESSAGE_LIMIT])
+                sent = bucket[start : start + FEED_MESSAGE_LIMIT]
+                self._send_feed(run, marketplaces, sent)
+                self._advance(run, sum(len(group["listings"]) for group in sent))
         self._commit()
+
+    @staticmethod
+    def _chunks_by_sku(listings):
+        """The listings (ordered by SKU) in chunks of about PROGRESS_CHUNK, never splitting a
+        SKU: its offers make one message."""
+        start = 0
+        while start < len(listings):
+            end = min(start + PROGRESS_CHUNK, len(listings))
+            while end < len(listings) and listings[end].sku == listings[end - 1].sku:
+                end += 1
+            yield listings[start:end]
+            start = end
+
+    def _advance(self, run, steps):
+        """Count ``steps`` more of the run's work done, on the channel's progress."""
+        progress = run.options["progress"]
+        progress["done"] = min(progress["done"] + steps, progress["total"])
+        self._report_progress(
+            run,
+            progress["done"],
+            progress["total"] - progress["done"],
+            listing_export_progress=round(100 * progress["done"] / progress["total"], 1),
+        )
+        self._commit()
+
+    # The progress shows while a run works: it ends with the run, whatever the outcome (the
+    # next run starts again from the listings still queued).
+
+    def _succeeded(self, run):
+        run.channel.listing_export_progress = 0
+
+    def _stopped(self, run, schedule, error):
+        run.channel.listing_export_progress = 0
+        return super()._stopped(run, schedule, error)
+
+    def _paused(self, run, schedule, pause):
+        run.channel.listing_export_progress = 0
+        return super()._paused(run, schedule, pause)
 
     def _summary(self, run):
         summary = self.env._(

@@ -148,9 +148,14 @@ class AmazonOrderImporter(models.AbstractModel):
         span = (window["before"] - window["origin"]).total_seconds()
         share = (reached - window["origin"]).total_seconds() / span if reached and span else 0
         share = min(max(share, 0.0), 1.0)
-        channel.write({"import_progress": round(share * 100, 1), "import_progress_done": done})
         remaining = round(done * (1 - share) / share) if share else 0
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        self._report_progress(
+            run,
+            done,
+            remaining,
+            import_progress=round(share * 100, 1),
+            import_progress_done=done,
+        )
 
     def _succeeded(self, run):
         window = run.options["window"]

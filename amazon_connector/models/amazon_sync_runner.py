@@ -341,6 +341,13 @@ class AmazonSyncRunner(models.AbstractModel):
                 ),
             )
 
+    def _report_progress(self, run, done, remaining, **channel_values):
+        """How far a long run has come: on the channel (``channel_values``, which its form and
+        dashboard card show) and on Odoo's scheduled-action progress. Visible to others once
+        the caller commits."""
+        run.channel.write(channel_values)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
     def _commit(self):
         """Commit a unit of work (scheduled runs only)."""
         if self.env.context.get("amazon_commit"):

@@ -263,6 +263,71 @@ class TestListings(AmazonEmulatorCase):
             for entry in fba:
                 self.assertIn(entry, after)
 
+    def test_a_large_export_shows_its_progress_while_it_works(self):
+        """2,300 listings: worked out in three chunks, then sent; the progress goes to Odoo's
+        scheduled-action progress and to the channel, and ends with the run."""
+        self.connect(marketplace_ids=[DE])
+        self.emulator.set_rate_limit("searchListingsItems", 50, 50)
+        skus = self.emulator.seed_listings(
+            SELLER_ID, seed=12, count=2300, marketplace_ids=[DE], fba_share=0
+        )
+        products = self.products_for(skus)
+        self.put_stock({products[s]: self.merchant_quantity(s) for s in skus})
+        self.import_listings()
+        cron = self.channel.cron_id
+        exporter = self.env["amazon.listing.exporter"]
+
+        def export_as_cron():
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            log = exporter.with_context(ir_cron_progress_id=progress.id)._run(self.channel)
+            return log, (progress.done, progress.remaining)
+
+        log, progress = export_as_cron()
+        self.assertEqual(log.count_skipped, 2300, log.summary)
+        self.assertEqual(progress, (4600, 0), "each listing worked out and found in step")
+
+        self.put_stock({products[s]: self.merchant_quantity(s) + 5 for s in skus})
+        # Amazon fails createFeed beyond the gateway's retries: the run stops once every
+        # listing is worked out and the feed uploaded, before anything is sent.
+        self.emulator.faults.script("createFeed", ["500"] * 7)
+        log, progress = export_as_cron()
+        self.assertEqual(log.state, "failed", log.summary)
+        self.assertEqual(progress, (2300, 2300), "worked out, not sent")
+        self.assertEqual(self.channel.listing_export_progress, 0, "it ends with the run")
+
+        self.emulator.faults.clear()
+        log, _progress = export_as_cron()
+        self.assertEqual(self.emulator.calls("createFeed"), 1 + 7, log.summary)
+        self.assertEqual(len(self.Listing.search([("amazon_sync_state", "=", "waiting")])), 2300)
+        self.assertEqual(self.channel.listing_export_progress, 0)
+
+    def test_progress_chunks_never_split_a_sku(self):
+        self.connect(marketplace_ids=[DE, FR])
+        skus = [f"SKU-{n:04d}" for n in range(600)]
+        products = self.products_for(skus)
+        marketplaces = self.channel.marketplace_ids
+        listings = self.Listing.create(
+            [
+                {
+                    "channel_id": self.channel.id,
+                    "sku": sku,
+                    "marketplace_id": marketplace.id,
+                    "product_id": products[sku].id,
+                }
+                for sku in skus
+                for marketplace in marketplaces
+            ]
+        ).sorted(lambda listing: (listing.sku, listing.id))
+        chunks = list(self.env["amazon.listing.exporter"]._chunks_by_sku(listings))
+        self.assertEqual([len(chunk) for chunk in chunks], [1000, 200])
+        self.assertEqual(sum(chunks, self.Listing), listings)
+        # Shifted by one offer, the 1,000th and 1,001st are SKU-0500's two: they stay together.
+        shifted = listings[1:]
+        chunks = list(self.env["amazon.listing.exporter"]._chunks_by_sku(shifted))
+        self.assertEqual([len(chunk) for chunk in chunks], [1001, 198])
+        self.assertEqual(chunks[0][-2:].mapped("sku"), ["SKU-0500", "SKU-0500"])
+        self.assertNotEqual(chunks[0][-1].sku, chunks[1][0].sku)
+
     def test_the_last_unit_sold_goes_to_zero_within_one_run(self):
         self.connect()
         order = self.single_item_order(seed=21)
