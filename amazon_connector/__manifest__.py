@@ -7,7 +7,7 @@
     "author": "amazon_connector contributors",
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_stock", "stock_delivery"],
-    "external_dependencies": {"python": ["python-amazon-sp-api", "httpx", "cryptography"]},
+    "external_dependencies": {"python": ["python-amazon-sp-api", "httpx", "cryptography", "boto3"]},
     "data": [
         "security/amazon_connector_security.xml",
         "security/ir.model.access.csv",

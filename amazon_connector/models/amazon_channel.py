@@ -95,6 +95,7 @@ class AmazonChannel(models.Model):
         readonly=False,
         required=True,
         help="Defaults to the store's trading name on Amazon.",
+        tracking=True,
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
@@ -163,6 +164,7 @@ class AmazonChannel(models.Model):
         string="Active Marketplaces",
         domain="[('region', '=', region)]",
         help="Marketplaces whose orders and offers this channel synchronises.",
+        tracking=True,
     )
     participating_marketplace_ids = fields.Many2many(
         "amazon.marketplace",
@@ -181,13 +183,14 @@ class AmazonChannel(models.Model):
         ),
         tracking=True,
     )
-    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True, tracking=True)
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Gets the channel's activities (orders and deliveries to check): a user of the "
         "channel's company.",
+        tracking=True,
     )
     state = fields.Selection(
         CONNECTION_STATES,
@@ -282,6 +285,7 @@ class AmazonChannel(models.Model):
         default=60,
         help="How often the periodic import still runs once notifications arrive: the safety "
         "net for a notification Amazon never sent.",
+        tracking=True,
     )
     import_fba = fields.Boolean(
         string="Import Amazon-Fulfilled Orders",
@@ -328,12 +332,14 @@ class AmazonChannel(models.Model):
         string="Maximum Order Age (days)",
         default=30,
         help="Orders purchased longer ago than this are not imported.",
+        tracking=True,
     )
     rescan_days = fields.Integer(
         string="Rescan Last (days)",
         default=7,
         help="The daily 'Import missing orders' run looks this far back for orders the "
         "regular import missed.",
+        tracking=True,
     )
     included_vat = fields.Selection(
         [
@@ -410,6 +416,7 @@ class AmazonChannel(models.Model):
         default=15,
         help="How often changed quantities and prices go to Amazon in one feed. A listing "
         "that just sold out is sent at once.",
+        tracking=True,
     )
     listing_export_progress = fields.Float(
         string="Stock Export Progress (%)",
@@ -430,7 +437,9 @@ class AmazonChannel(models.Model):
         "records and stock valuation. Your own warehouses are never touched.",
         tracking=True,
     )
-    fba_inventory_interval = fields.Integer(string="Import FBA Stock Every (minutes)", default=60)
+    fba_inventory_interval = fields.Integer(
+        string="Import FBA Stock Every (minutes)", default=60, tracking=True
+    )
     listing_import_resume = fields.Datetime(
         readonly=True,
         copy=False,
@@ -454,6 +463,7 @@ class AmazonChannel(models.Model):
         domain="[('type', '=', 'sale'), ('company_id', '=', company_id)]",
         help="Journal of the invoices of this channel's orders, automatic or made by hand; "
         "empty: the company's default sales journal.",
+        tracking=True,
     )
     payment_journal_id = fields.Many2one(
         "account.journal",
@@ -463,6 +473,7 @@ class AmazonChannel(models.Model):
         help="Bank or cash journal where the payments Amazon makes for the invoices (and the "
         "refunds of credit notes) are registered, e.g. a journal 'Amazon' for the seller's "
         "Amazon balance.",
+        tracking=True,
     )
     # -- shipments and cancellations to Amazon -------------------------------------------------
     shipment_auto_send = fields.Boolean(
@@ -489,11 +500,13 @@ class AmazonChannel(models.Model):
         string="Send to Amazon Every (minutes)",
         default=5,
         help="How often shipments and cancellations are sent to Amazon.",
+        tracking=True,
     )
     ship_from_supply_source_id = fields.Char(
         string="Ship-From Supply Source ID",
         help="Optional: Amazon's id of the address you ship from (Seller Central supply "
         "sources), sent with every shipment confirmation.",
+        tracking=True,
     )
     cancel_on_amazon = fields.Boolean(
         string="Send Cancellations to Amazon",
@@ -1133,6 +1146,7 @@ class AmazonChannel(models.Model):
 
     def action_import_now(self):
         """Ask the scheduler to import this channel at once (never inside this request)."""
+        self.check_access("write")  # the run itself is asked for as superuser
         self._request_run("order_import")
         return self._notify(
             self.env._("The import has started; its result appears in the sync logs."), "info"
@@ -1140,6 +1154,7 @@ class AmazonChannel(models.Model):
 
     def action_rescan_now(self):
         self.ensure_one()
+        self.check_access("write")
         self.rescan_requested = True
         self._wake("order_import")
         return self._notify(self.env._("The rescan of missing orders has started."), "info")
@@ -1150,6 +1165,7 @@ class AmazonChannel(models.Model):
         return self.marketplace_setting_ids.filtered(lambda s: s.marketplace_id == marketplace)[:1]
 
     def action_import_listings(self):
+        self.check_access("write")
         self._request_run("listing_import")
         return self._notify(
             self.env._("The listing import has started; its result appears in the sync logs."),
@@ -1158,6 +1174,7 @@ class AmazonChannel(models.Model):
 
     def action_export_listings(self):
         """Send every listing's stock and price that differs from Amazon's, at once."""
+        self.check_access("write")
         self.env["amazon.listing"].search(
             [("channel_id", "in", self.ids), ("amazon_sync_state", "!=", "to_send")]
         )._amazon_mark_to_send()
@@ -1168,6 +1185,7 @@ class AmazonChannel(models.Model):
         )
 
     def action_import_fba_inventory(self):
+        self.check_access("write")
         self._request_run("fba_inventory")
         return self._notify(
             self.env._("The FBA stock import has started; its result appears in the sync logs."),

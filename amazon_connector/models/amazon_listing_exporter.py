@@ -108,9 +108,7 @@ class AmazonListingExporter(models.AbstractModel):
                 batched[(group["warehouse"], group["marketplaces"])].append(group)
         for (_warehouse, marketplaces), bucket in batched.items():
             for start in range(0, len(bucket), FEED_MESSAGE_LIMIT):
-                sent = bucket[start : start + FEED_MESSAGE_LIMIT]
-                self._send_feed(run, marketplaces, sent)
-                self._advance(run, sum(len(group["listings"]) for group in sent))
+                self._send_feed(run, marketplaces, bucket[start : start + FEED_MESSAGE_LIMIT])
         self._commit()
 
     @staticmethod
@@ -268,32 +266,34 @@ class AmazonListingExporter(models.AbstractModel):
             )
         return groups
 
-    def _record(self, group, via, feed=None, message_ref=0):
-        """The updates of a group's listings, about to be sent (state *sending*)."""
-        change = group["change"]
-        updates = self.env["amazon.listing.update"]
+    def _record(self, groups, via, feed=None, first_ref=1):
+        """The updates of the groups' listings, about to be sent (state *sending*), in one
+        create; in a feed, the groups' messages are numbered from ``first_ref``."""
         values = []
-        for listing in group["listings"]:
-            prices = {
-                price.audience: float(price.amount)
-                for price in change.prices
-                if price.marketplace_id == listing.marketplace_id.amazon_id
-            }
-            values.append(
-                {
-                    "listing_id": listing.id,
-                    "via": via,
-                    "feed_id": feed and feed.id,
-                    "message_ref": message_ref,
-                    "send_quantity": change.quantity is not None and listing._amazon_sends_stock(),
-                    "quantity": change.quantity or 0,
-                    "price": prices.get("ALL", 0.0),
-                    "business_price": prices.get("B2B", 0.0),
-                    "refusal": group["refusals"][listing.id],
+        for message_ref, group in enumerate(groups, start=first_ref):
+            change = group["change"]
+            for listing in group["listings"]:
+                prices = {
+                    price.audience: float(price.amount)
+                    for price in change.prices
+                    if price.marketplace_id == listing.marketplace_id.amazon_id
                 }
-            )
-        updates = updates.create(values)
-        group["listings"]._amazon_sync_set("sending")
+                values.append(
+                    {
+                        "listing_id": listing.id,
+                        "via": via,
+                        "feed_id": feed and feed.id,
+                        "message_ref": message_ref if feed else 0,
+                        "send_quantity": change.quantity is not None
+                        and listing._amazon_sends_stock(),
+                        "quantity": change.quantity or 0,
+                        "price": prices.get("ALL", 0.0),
+                        "business_price": prices.get("B2B", 0.0),
+                        "refusal": group["refusals"][listing.id],
+                    }
+                )
+        updates = self.env["amazon.listing.update"].create(values)
+        updates.listing_id._amazon_sync_set("sending")
         return updates
 
     # -- sending --------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ class AmazonListingExporter(models.AbstractModel):
     def _patch(self, run, group):
         """An urgent change (sold out) at once, with patchListingsItem."""
         change = group["change"]
-        updates = self._record(group, "patch")
+        updates = self._record([group], "patch")
         self._commit()
         try:
             answer = run.gateway.patch_listings_item(
@@ -328,9 +328,13 @@ class AmazonListingExporter(models.AbstractModel):
         feed = self.env["amazon.feed"].create(
             {"channel_id": run.channel.id, "feed_type": LISTINGS_FEED, "document_ref": document_ref}
         )
-        for message_ref, group in enumerate(groups, start=1):
-            self._record(group, "feed", feed, message_ref)
-        self._commit()
+        # Recorded (and committed) a chunk at a time, so that its progress shows. A run that
+        # dies in between leaves the feed *sending*: the next one submits the uploaded
+        # document, whose messages carry every group, and sends the unrecorded ones again.
+        for start in range(0, len(groups), PROGRESS_CHUNK):
+            chunk = groups[start : start + PROGRESS_CHUNK]
+            self._record(chunk, "feed", feed, first_ref=start + 1)
+            self._advance(run, sum(len(group["listings"]) for group in chunk))
         run.options["queued"] += len(groups)
         self._submit(run, feed, marketplaces)
 

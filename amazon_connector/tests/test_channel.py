@@ -109,6 +109,23 @@ class TestChannelSecurity(AmazonEmulatorCase):
         with self.assertRaises(AccessError):
             self.channel.with_user(self.amazon_user).write({"name": "Renamed"})
 
+    def test_only_managers_start_runs(self):
+        channel = self.channel.with_user(self.amazon_user)
+        for action in (
+            channel.action_import_now,
+            channel.action_rescan_now,
+            channel.action_import_listings,
+            channel.action_export_listings,
+            channel.action_import_fba_inventory,
+        ):
+            with self.subTest(action=action.__name__), self.assertRaises(AccessError):
+                action()
+        schedules = self.channel.sync_schedule_ids.filtered("requested")
+        self.assertFalse(schedules, "nothing was asked for")
+        self.channel.with_user(self.amazon_manager).action_export_listings()
+        requested = self.channel.sync_schedule_ids.filtered("requested")
+        self.assertEqual(requested.mapped("kind"), ["listing_export"])
+
     def test_manager_writes_credentials_nobody_reads_them_back(self):
         channel = self.channel.with_user(self.amazon_manager)
         self.assertEqual(self.app.with_user(self.amazon_manager).lwa_client_id, CLIENT_ID)

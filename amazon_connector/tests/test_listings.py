@@ -287,18 +287,25 @@ class TestListings(AmazonEmulatorCase):
         self.assertEqual(progress, (4600, 0), "each listing worked out and found in step")
 
         self.put_stock({products[s]: self.merchant_quantity(s) + 5 for s in skus})
-        # Amazon fails createFeed beyond the gateway's retries: the run stops once every
-        # listing is worked out and the feed uploaded, before anything is sent.
-        self.emulator.faults.script("createFeed", ["500"] * 7)
+        # Amazon fails createFeedDocument beyond the gateway's retries: the run stops once
+        # every listing is worked out, before any is sent.
+        self.emulator.faults.script("createFeedDocument", ["500"] * 7)
         log, progress = export_as_cron()
         self.assertEqual(log.state, "failed", log.summary)
         self.assertEqual(progress, (2300, 2300), "worked out, not sent")
         self.assertEqual(self.channel.listing_export_progress, 0, "it ends with the run")
 
         self.emulator.faults.clear()
-        log, _progress = export_as_cron()
-        self.assertEqual(self.emulator.calls("createFeed"), 1 + 7, log.summary)
-        self.assertEqual(len(self.Listing.search([("amazon_sync_state", "=", "waiting")])), 2300)
+        log, progress = export_as_cron()
+        self.assertEqual(progress, (4600, 0), "worked out, then recorded in the feed")
+        self.assertEqual(self.emulator.calls("createFeed"), 1, log.summary)
+        (document,) = self.feed_documents()
+        self.assertEqual(len(document["messages"]), 2300)
+        waiting = self.Listing.search([("amazon_sync_state", "=", "waiting")])
+        self.assertEqual(len(waiting), 2300)
+        self.assertEqual(
+            sorted(waiting.update_ids.mapped("message_ref")), list(range(1, 2301)), "one each"
+        )
         self.assertEqual(self.channel.listing_export_progress, 0)
 
     def test_progress_chunks_never_split_a_sku(self):

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from spapi_emulator.clock import isoformat
+from spapi_emulator.generator import CATALOGUE
 
 from .conftest import DE, SELLER_ID, TOKEN_TTL
 
@@ -232,6 +233,11 @@ def test_python_dash_m_starts_a_demo_emulator():
             "5",
             "--seed",
             "2",
+            "--catalogue-offers",
+            "--fba-share",
+            "0.5",
+            "--application",
+            "amzn1.sp.solution.cli-test=http://127.0.0.1:9/callback",
         ],
         cwd=REPO,
         env=env,
@@ -264,6 +270,24 @@ def test_python_dash_m_starts_a_demo_emulator():
         )
         assert len(answer.json()["orders"]) == 5
         assert json.loads(httpx.get(base_url + "/_emulator/calls").text)["total"] == 2
+        # --catalogue-offers: one offer per catalogue product, half of them FBA.
+        offers = httpx.get(
+            base_url + f"/listings/2021-08-01/items/{lines['seller_id']}",
+            params={"marketplaceIds": "A1PA6795UKMFR9", "pageSize": 20},
+            headers={"x-amz-access-token": token},
+        ).json()
+        assert offers["numberOfResults"] == len(CATALOGUE)
+        # --application: its consent page knows the app and where to send the seller back.
+        consent = httpx.get(
+            base_url + "/apps/authorize/consent",
+            params={
+                "application_id": "amzn1.sp.solution.cli-test",
+                "state": "s1",
+                "version": "beta",
+            },
+        )
+        assert consent.status_code == 200
+        assert "http://127.0.0.1:9/callback" in consent.text
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
