@@ -26,6 +26,29 @@ function openSalesMenu(parent, xmlid, content) {
     ];
 }
 
+/**
+ * Look an order up by its Amazon order id, the first field of the Amazon orders' and
+ * deliveries' searches (the suite's database may hold more rows than a page).
+ */
+function searchAmazonOrder(orderId) {
+    return [
+        {
+            content: `Look up the Amazon order ${orderId}`,
+            trigger: "input.o_searchview_input",
+            run: `edit ${orderId}`,
+        },
+        {
+            content: "Search it by Amazon order id",
+            trigger: "input.o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "The list is filtered by that order",
+            trigger: `.o_searchview_facet:contains("${orderId}")`,
+        },
+    ];
+}
+
 const openAmazonMenu = (xmlid, content) =>
     openSalesMenu("amazon_connector.menu_amazon_root", xmlid, content);
 const openAmazonSettings = (xmlid, content) =>
@@ -39,6 +62,7 @@ tours.add("amazon_delivery_validate_tour", {
             content: "The list opens on what is to ship",
             trigger: '.o_searchview_facet:contains("To Ship")',
         },
+        ...searchAmazonOrder("028-1111111-1111111"),
         {
             content: "Open the delivery of the tour's order",
             trigger: '.o_data_row:contains("028-1111111-1111111") .o_data_cell[name="name"]',
@@ -94,6 +118,7 @@ tours.add("amazon_delivery_sent_tour", {
             trigger: '.o_searchview_facet:contains("To Ship") .o_facet_remove',
             run: "click",
         },
+        ...searchAmazonOrder("028-1111111-1111111"),
         {
             content: "The delivery shows Amazon's acceptance in the list",
             trigger:
@@ -139,6 +164,7 @@ tours.add("amazon_cancel_order_tour", {
     url: "/odoo",
     steps: () => [
         ...openAmazonMenu("menu_amazon_orders", "Open Amazon orders"),
+        ...searchAmazonOrder("028-2222222-2222222"),
         {
             content: "Open the order to cancel",
             trigger: '.o_data_row:contains("028-2222222-2222222") .o_data_cell[name="name"]',
