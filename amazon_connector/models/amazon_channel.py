@@ -678,12 +678,16 @@ class AmazonChannel(models.Model):
             channel.import_preview = "\n".join(lines)
 
     def _compute_record_counts(self):
-        for field, model, domain in (
-            ("order_count", "sale.order", []),
-            ("delivery_count", "stock.picking", [("picking_type_code", "=", "outgoing")]),
-            ("listing_count", "amazon.listing", []),
+        for field, model, key, domain in (
+            ("order_count", "sale.order", "amazon_channel_id", []),
+            (
+                "delivery_count",
+                "stock.picking",
+                "amazon_channel_id",
+                [("picking_type_code", "=", "outgoing")],
+            ),
+            ("listing_count", "amazon.listing", "channel_id", []),
         ):
-            key = "channel_id" if model == "amazon.listing" else "amazon_channel_id"
             counts = dict(
                 self.env[model]._read_group([*domain, (key, "in", self.ids)], [key], ["__count"])
             )
@@ -727,13 +731,9 @@ class AmazonChannel(models.Model):
             for channel in self:
                 channel[f"dashboard_{figure}"] = counts.get(channel, 0)
         for channel in self:
-            schedules = {s.kind: s for s in channel.sudo().sync_schedule_ids}
-            channel.dashboard_last_shipment_date = schedules.get(
-                "shipment", self.env["amazon.sync.schedule"]
-            ).last_success
-            channel.dashboard_last_stock_date = schedules.get(
-                "listing_export", self.env["amazon.sync.schedule"]
-            ).last_success
+            last_success = {s.kind: s.last_success for s in channel.sudo().sync_schedule_ids}
+            channel.dashboard_last_shipment_date = last_success.get("shipment", False)
+            channel.dashboard_last_stock_date = last_success.get("listing_export", False)
 
     @api.model
     def _dashboard_domain(self, figure):
